@@ -22,7 +22,7 @@ from genemoe.errors import InputError, input_error
 from genemoe.train.study_budget import heartbeat_options
 
 __all__ = ["study_storage", "redacted_url", "check_setup", "check_storage_writable",
-           "setup_refusal", "setup_digest"]
+           "setup_refusal", "setup_digest", "recorded_setup", "KEYED_BY_READ"]
 
 log = logging.getLogger(__name__)
 
@@ -129,22 +129,53 @@ def setup_digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def check_setup(study: optuna.Study, setup: dict[str, Any], storage: str | None) -> None:
+KEYED_BY_READ = "setup_keyed_by_read"
+"""Study user attribute: its setup holds only the training options its model reads (since
+2026-12-06; before, every training option: an SVM study refused ``--preset base`` over
+epochs and lr it never reads)."""
+
+
+def recorded_setup(study: optuna.Study | None, setup: dict[str, Any],
+                   older: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The setup to compare ``study``'s with: ``setup``, or ``older`` (the same call keyed
+    as genemoe did before :data:`KEYED_BY_READ`: every training option) for a study an
+    older genemoe recorded, so that study still resumes with its own options.
+
+    Parameters
+    ----------
+    study
+        The opened study (None: none yet).
+    setup, older
+        This call's setup, and as an older genemoe keyed it (None: the same).
+    """
+    if study is None or older is None or older == setup:
+        return setup
+    attrs = study.user_attrs
+    return older if "setup" in attrs and not attrs.get(KEYED_BY_READ) else setup
+
+
+def check_setup(study: optuna.Study, setup: dict[str, Any], storage: str | None,
+                older: dict[str, Any] | None = None) -> None:
     """Record what ``study``'s trials depend on, or refuse a different ``setup`` naming
     what differs (a resume or another worker with other options).
 
     The study keeps the digest of the whole ``setup`` (``setup``: what studies written
     before 2026-12-03 hold) and one per part (``setup_parts``), with the training and model
-    options themselves, so the refusal can say ``training options: epochs 30 → 5``.
+    options themselves and the seed, so the refusal can say ``training options: epochs 30 →
+    5`` or ``--seed 0 → 1`` (a classical model's training options hold no seed). A study
+    an older genemoe recorded is compared with ``older``, the setup as it keyed it
+    (:func:`recorded_setup`).
     """
+    setup = recorded_setup(study, setup, older)
     whole = setup_digest(setup)
     parts = {k: setup_digest(v) for k, v in setup.items()}
     seen = study.user_attrs.get("setup")
-    if seen is None:
+    if seen is None:  # the mark first: a worker that reads the setup reads it too
+        study.set_user_attr(KEYED_BY_READ, True)
         study.set_user_attr("setup", whole)
         study.set_user_attr("setup_parts", parts)
         study.set_user_attr("setup_options", json.loads(json.dumps(
-            {k: setup.get(k) for k in ("model_cfg", "train_cfg")}, default=str)))
+            {k: setup.get(k) for k in ("model_cfg", "train_cfg", "seed")}, default=str)))
         return
     if seen == whole:
         return
@@ -185,6 +216,8 @@ def _what_differs(study: optuna.Study, setup: dict[str, Any], parts: dict[str, s
                             + ", ".join(f"{k} {v}" for k, v in left.items()))
             continue
         shown = next((d[key] for d in moves.values() if key in d), None)  # seed 0 → 5
+        if shown is None and key in options and not isinstance(options[key], dict):
+            shown = f"{options[key]} → {setup.get(key)}"  # a classical study's seed
         said.append(f"{_SETUP_WORDS.get(key, key)} {shown}" if shown
                     else f"{_SETUP_WORDS.get(key, key)} changed")
     return "; ".join(said) or "options differ"

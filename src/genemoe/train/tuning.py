@@ -116,7 +116,14 @@ from genemoe.models.search_spaces import (
     search_space,
     widen_to_start,
 )
-from genemoe.train.fit import LOSS_DEFAULTS, LOSS_KEYS, TrainingWontFit, fit_model, selection_metric
+from genemoe.train.fit import (
+    LOSS_DEFAULTS,
+    LOSS_KEYS,
+    TrainingWontFit,
+    fit_model,
+    selection_metric,
+    train_options_read,
+)
 from genemoe.train.study_budget import (
     TOO_BIG,
     ProgressMark,
@@ -196,11 +203,15 @@ def _rows_key(data: dict[str, TaskData]) -> dict[str, str]:
 
 def _setup_key(name: str, task: Task, data: dict[str, TaskData], model_cfg: dict, train_cfg: dict,
                n_outputs: int, seed: int, space: SearchSpace,
-               inner: list[Split] | None = None) -> dict[str, Any]:
+               inner: list[Split] | None = None, *, read: bool = True) -> dict[str, Any]:
     """What a study's trials depend on (workers and resumes must agree on it;
-    :func:`~genemoe.train.study_storage.check_setup`)."""
+    :func:`~genemoe.train.study_storage.check_setup`): of ``train_cfg``, the options the
+    model reads (:func:`~genemoe.train.fit.train_options_read`; ``train_cfg`` as given,
+    but ``device``, is the key an older genemoe recorded: pass ``read`` False for it)."""
+    train = {k: v for k, v in train_cfg.items() if k != "device"}
     key = {"model": name, "task": task, "n_outputs": n_outputs, "seed": seed,
-           "model_cfg": model_cfg, "train_cfg": {k: v for k, v in train_cfg.items() if k != "device"},
+           "model_cfg": model_cfg, "train_cfg": train_options_read(name, task, train) if read
+           else train,
            "space": {k: repr(p) for k, p in space.items()},
            "rows": _rows_key(data), "n_genes": int(data["train"].X.shape[1])}
     if inner is not None:  # the splits trials are scored on (the key of a one-split study stays)
@@ -300,12 +311,13 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
     opened = dict(seed=seed, pruner=pruner, n_startup_trials=n_startup_trials)
     study = existing_study(storage, study_name, **opened)  # a new one: made after the grid
 
-    def setup(space: SearchSpace) -> dict[str, Any]:  # what the study's trials depend on
-        return _setup_key(name, task, data, base_model_cfg, base_train_cfg, n_outputs, seed,
-                          space, splits[start_scaling] if inner else None)
+    def setup(space: SearchSpace, read: bool = True) -> dict[str, Any]:  # what the trials
+        return _setup_key(name, task, data, base_model_cfg, base_train_cfg,  # depend on
+                          n_outputs, seed, space, splits[start_scaling] if inner else None,
+                          read=read)
 
     if study is not None:  # a changed --seed: refused before the grid
-        check_setup_but_space(study, setup(space), storage)
+        check_setup_but_space(study, setup(space), storage, older=setup(space, read=False))
     # trial 0 is the starting configuration: the space is widened to hold its values
     start_train_cfg = {**train_defaults(), **base_train_cfg}
     t_grid = time.perf_counter()
@@ -326,7 +338,8 @@ def tune_model(name: str, task: Task, data: dict[str, TaskData], *, base_model_c
                     ", ".join(outside), "; ".join(f"{k}={v}" for k, v in outside.items()))
     if study is None:  # created now: a grid that crashed (or a Ctrl-C in it) left none
         study = open_study(storage, study_name, **opened)
-    check_setup(study, setup(space), storage)  # the space as trial 0 widened it too
+    check_setup(study, setup(space), storage,  # the space as trial 0 widened it too
+                older=setup(space, read=False))  # a study an older genemoe keyed
     unused_grid_s = keep_grid_choice(study, choice)  # for a resume; in a study of this setup
 
     def more(scaling: str) -> list[Split]:  # the splits under a scaling a trial draws

@@ -38,7 +38,7 @@ import optuna
 
 from genemoe.models.search_spaces import Fixed, SearchSpace, params_text
 from genemoe.train.fit import fit_model
-from genemoe.train.study_storage import setup_digest, setup_refusal
+from genemoe.train.study_storage import recorded_setup, setup_digest, setup_refusal
 from genemoe.train.task_data import Task, TaskData
 
 __all__ = ["GridChoice", "GRID_CHOICE", "with_grid_choice", "keep_grid_choice",
@@ -148,8 +148,8 @@ def keep_grid_choice(study: optuna.Study, choice: GridChoice) -> float:
     return 0.0
 
 
-def check_setup_but_space(study: optuna.Study, setup: dict[str, Any], storage: str | None
-                          ) -> None:
+def check_setup_but_space(study: optuna.Study, setup: dict[str, Any], storage: str | None,
+                          older: dict[str, Any] | None = None) -> None:
     """Refuse, before a classical model's grid search, a ``setup`` whose parts other than
     the search space differ from those ``study`` recorded, naming them as
     :func:`~genemoe.train.study_storage.check_setup` does (that check, on the whole setup,
@@ -163,10 +163,14 @@ def check_setup_but_space(study: optuna.Study, setup: dict[str, Any], storage: s
         The setup (``space`` as declared, not yet widened: not compared).
     storage
         The database URL, named in the refusal.
+    older
+        ``setup`` as an older genemoe keyed it, for a study it recorded
+        (:func:`~genemoe.train.study_storage.recorded_setup`).
     """
     old = study.user_attrs.get("setup_parts")
     if not old:
         return
+    setup = recorded_setup(study, setup, older)
     early = {k: v for k, v in setup.items() if k != "space"}
     parts = {k: setup_digest(v) for k, v in early.items()}
     if all(old.get(k) == d for k, d in parts.items()) and set(old) - {"space"} == set(parts):

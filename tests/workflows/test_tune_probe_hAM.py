@@ -1,0 +1,60 @@
+"""`genemoe tune` probed as an outsider (probe hAM): a classical study's setup, the
+progress count of workers sharing a study, the lengths of tune's lines."""
+
+from __future__ import annotations
+
+import logging
+
+import optuna
+import pytest
+
+from genemoe.errors import InputError
+from genemoe.train.study_storage import KEYED_BY_READ
+from genemoe.workflows.tune import tune_run
+
+
+def test_a_classical_study_resumes_under_a_preset_whose_training_options_it_never_reads(
+        synthetic_bundle, tmp_path):
+    """Old behaviour: a logreg (or SVM) study tuned with the default preset refused
+    ``--preset base``: "holds trials of another setup (training options: batch_size 64 →
+    128, epochs 100 → 40, ...)", options a classical classifier never reads."""
+    bundle = synthetic_bundle()
+    opts = dict(out_dir=tmp_path / "t", model_name="logreg", progress=False)
+    tune_run(bundle.path, n_trials=1, preset="small", **opts)
+    run = tune_run(bundle.path, n_trials=2, preset="base", **opts)
+    assert len(run.result.trials) == 2
+
+
+def test_a_changed_seed_is_still_refused(synthetic_bundle, tmp_path):
+    bundle = synthetic_bundle()
+    opts = dict(out_dir=tmp_path / "t", model_name="logreg", progress=False)
+    tune_run(bundle.path, n_trials=1, **opts)
+    with pytest.raises(InputError, match="--seed 0 → 1"):
+        tune_run(bundle.path, n_trials=2, seed=1, **opts)
+
+
+def test_a_study_an_older_genemoe_keyed_by_every_training_option_still_resumes(
+        synthetic_bundle, tmp_path, monkeypatch, caplog):
+    """A study recorded before the key held only the options the model reads: the same
+    command resumes it, and another preset is refused naming the options as it recorded
+    them (not "epochs 100 → unset")."""
+    import genemoe.train.study_storage as study_storage
+    import genemoe.train.tuning as tuning
+
+    bundle = synthetic_bundle()
+    opts = dict(out_dir=tmp_path / "t", model_name="logreg", progress=False)
+    with monkeypatch.context() as m:  # the older key: every training option, no mark
+        m.setattr(tuning, "train_options_read", lambda name, task, cfg: cfg)
+        m.setattr(study_storage, "KEYED_BY_READ", "not_the_mark")
+        tune_run(bundle.path, n_trials=1, **opts)
+    study = optuna.load_study(study_name="logreg-classify",
+                              storage=f"sqlite:///{tmp_path / 't' / 'study.db'}")
+    assert KEYED_BY_READ not in study.user_attrs
+    assert "epochs" in study.user_attrs["setup_options"]["train_cfg"]
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        run = tune_run(bundle.path, n_trials=2, **opts)
+    assert len(run.result.trials) == 2
+    assert any(m.startswith("resuming study 'logreg-classify'") for m in caplog.messages)
+    with pytest.raises(InputError, match=r"training options: .*epochs 100 → 40") as err:
+        tune_run(bundle.path, n_trials=3, preset="base", **opts)
+    assert "unset" not in str(err.value).split("epochs", 1)[1].split(",")[0]
