@@ -9,7 +9,6 @@ import optuna
 import pytest
 
 from genemoe.errors import InputError
-from genemoe.train.study_storage import KEYED_BY_READ
 from genemoe.workflows.tune import tune_run
 
 
@@ -40,6 +39,7 @@ def test_a_study_an_older_genemoe_keyed_by_every_training_option_still_resumes(
     them (not "epochs 100 → unset")."""
     import genemoe.train.study_storage as study_storage
     import genemoe.train.tuning as tuning
+    from genemoe.train.study_storage import KEYED_BY_READ
 
     bundle = synthetic_bundle()
     opts = dict(out_dir=tmp_path / "t", model_name="logreg", progress=False)
