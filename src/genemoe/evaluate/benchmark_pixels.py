@@ -2,7 +2,9 @@
 sees many genes in one pixel (``the network sees the 398 genes at 2 x 2: up to 100 share
 one pixel ...``); a benchmark kept it in ``cells/*.json`` alone, and its terminal, summary.md
 and report were silent. These functions carry it into results.csv's rows and say it there,
-with the fix in the preset's terms (benchmark has no ``--image-size``)."""
+with the fix in the preset's terms (benchmark has no ``--image-size``); so too an image
+mostly of padding (``hybrid_cnn`` at 64 x 64 on 100 genes: 3,996 of 4,096 pixels empty),
+which train warns of and a benchmark recorded as ``pixels_empty`` unsaid."""
 
 from __future__ import annotations
 
@@ -12,25 +14,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["crowded_lines", "crowded_text", "image_columns", "preset_fix"]
+__all__ = ["crowded_lines", "crowded_text", "image_columns", "padded_text", "preset_fix"]
 
 
 def image_columns(cell: dict[str, Any]) -> dict[str, Any]:
     """results.csv's image columns of one cell: ``genes_per_pixel_max``, the mean over the
     pixels holding a gene (``genes_per_pixel_mean``), and train's advice where it warns
-    (``crowded_pixels``, ``""`` else); ``{}`` for a model without an image."""
+    (``crowded_pixels``, ``""`` else); the pixels holding a gene and the empty ones
+    (``pixels_used``, ``pixels_empty``) and train's warning of an image mostly of padding
+    (``padded_pixels``, ``""`` else); ``{}`` for a model without an image."""
     image = cell.get("image")
     if not isinstance(image, dict) or "genes_per_pixel_max" not in image:
         return {}
     used = image.get("pixels_used") or 0
     return {"genes_per_pixel_max": int(image["genes_per_pixel_max"]),
             "genes_per_pixel_mean": round(cell["n_genes"] / used, 2) if used else np.nan,
-            "crowded_pixels": str(image.get("crowded_pixels") or "")}
+            "crowded_pixels": str(image.get("crowded_pixels") or ""),
+            "pixels_used": int(used), "pixels_empty": int(image.get("pixels_empty") or 0),
+            "padded_pixels": str(image.get("padded_pixels") or "")}
 
 
 def preset_fix(advice: str, model: str) -> str:
     """Train's advice in a preset's keys: ``--image-size 20 or more gives each its own`` →
-    ``model.hybrid_cnn.image_size: 20 or more gives each its own``."""
+    ``model.hybrid_cnn.image_size: 20 or more gives each its own``; its padding advice's
+    ``grid_size: 10 (the model config) or leaving grid_size out`` →
+    ``model.resnet50.grid_size: 10 or leaving it out``."""
+    advice = re.sub(r"leaving (--image-size|grid_size) out", "leaving it out", advice)
+    advice = re.sub(r"(?<![.\w])grid_size: (\d+) \(the model config\)",
+                    rf"model.{model}.grid_size: \1", advice)
     advice = re.sub(r"--image-size (\d+)", rf"model.{model}.image_size: \1", advice)
     advice = re.sub(r"--layout (\w+)", rf"model.{model}.layout: \1", advice)
     return re.sub(r"a grid_size of (\d+) or more \(the model config\)",
@@ -51,27 +62,72 @@ def _crowded(g: pd.DataFrame) -> tuple[int, float, str, int] | None:
     return int(most.max()), mean, fix, int(crowded.astype(bool).sum())
 
 
+def _padded(g: pd.DataFrame, model: str) -> tuple[int, int, str, int, int] | None:
+    """A model's rows: (empty pixels, all pixels, the preset key and value holding every gene,
+    genes, folds padded) of its most padded fold, or None where no fold's image was mostly
+    padding (or the rows predate the columns)."""
+    if "padded_pixels" not in g:
+        return None
+    advice = g["padded_pixels"].fillna("").astype(str)
+    if not advice.astype(bool).any():
+        return None
+    empty = pd.to_numeric(g["pixels_empty"], errors="coerce")
+    share = empty / (empty + pd.to_numeric(g["pixels_used"], errors="coerce"))
+    worst = share[advice.astype(bool)].idxmax()
+    key = re.search(r"model\.\w+\.\w+: \d+", preset_fix(advice[worst], model))
+    total = int(empty[worst] + g["pixels_used"][worst])
+    return (int(empty[worst]), total, key.group(0) if key else preset_fix(advice[worst], model),
+            int(g["n_genes"][worst]), int(advice.astype(bool).sum()))
+
+
+def _share(empty: int, total: int) -> str:
+    """``98%`` of the pixels empty (99% where not every one is: 4,095 of 4,096 read 100%)."""
+    pct = round(100 * empty / total)
+    return f"{min(pct, 99) if empty < total else pct}%"
+
+
+def padded_text(g: pd.DataFrame, model: str) -> str:
+    """summary.md's (and the report's) clause on one model's options line for an image
+    mostly of padding: ``; its image was 98% padding (3,996 of 4,096 pixels hold no gene, as
+    `genemoe train` warns): in the preset, model.hybrid_cnn.image_size: 10 holds its 100
+    genes`` (in how many folds, where not all), or ""."""
+    if (said := _padded(g, model)) is None:
+        return ""
+    empty, total, key, n_genes, n = said
+    folds = f" in {n}/{len(g)} folds" if n < len(g) else ""
+    return (f"; its image was {_share(empty, total)} padding ({empty:,} of {total:,} pixels "
+            f"hold no gene{folds}, as `genemoe train` warns): in the preset, {key} holds its "
+            f"{n_genes:,} genes")
+
+
 def crowded_text(g: pd.DataFrame, model: str) -> str:
     """summary.md's (and the report's) clause on one model's options line: ``; the network
     saw up to 100 genes in one pixel (99.5 a pixel on average) ...; in the preset,
     model.hybrid_cnn.image_size: 20 or more gives each its own`` (in how many folds, where not
     all), or ""."""
     if (said := _crowded(g)) is None:
-        return ""
+        return padded_text(g, model)
     most, mean, fix, n = said
     folds = f" in {n}/{len(g)} folds" if n < len(g) else ""
     return (f"; the network saw up to {most} genes in one pixel ({mean:.1f} a pixel on average)"
             f"{folds}: their values averaged, their attributions split (as `genemoe train` "
-            f"warns); in the preset, {preset_fix(fix, model)}")
+            f"warns); in the preset, {preset_fix(fix, model)}" + padded_text(g, model))
 
 
 def crowded_lines(results: pd.DataFrame) -> list[str]:
     """The terminal's line per crowded image model: ``hybrid_cnn saw up to 100 genes a pixel
-    (99.5 on average): model.hybrid_cnn.image_size: 20 or more gives each its own``."""
+    (99.5 on average): model.hybrid_cnn.image_size: 20 or more gives each its own``; and per
+    image model mostly of padding, once for all its folds (train warns of it; a benchmark
+    recorded ``pixels_empty`` unsaid): ``hybrid_cnn's image was 98% padding:
+    model.hybrid_cnn.image_size: 10 holds its 100 genes``."""
     lines = []
     for model, g in results.groupby("model", sort=False):
         if (said := _crowded(g)) is not None:
             most, mean, fix, _ = said
             lines.append(f"{model} saw up to {most} genes a pixel ({mean:.1f} on average): "
                          f"{preset_fix(fix, str(model))}")
+        if (padded := _padded(g, str(model))) is not None:
+            empty, total, key, n_genes, _ = padded
+            lines.append(f"{model}'s image was {_share(empty, total)} padding: {key} holds its "
+                         f"{n_genes:,} genes")
     return lines

@@ -199,6 +199,8 @@ def image_facts(model: Any, scaling: str, weights_source: str | None = None,
              **({"pixel_mapping": net.pixel_mapping} if hasattr(net, "pixel_mapping") else {})}
     if image["genes_per_pixel_max"] >= CROWDED_PIXEL:  # --image-size 1 trained unsaid
         image["crowded_pixels"] = lay.one_gene_a_pixel(side)  # the advice, kept (terminal-only)
+    if (padding := padding_advice(lay, image, side, backbone=takes_weights)) is not None:
+        image["padded_pixels"] = padding  # a benchmark says it once (its cells were silent)
     return {"image": image}
 
 
@@ -255,8 +257,8 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
                  f"{lay.n_genes:,}", lay.seen_as(side),
                  f"{image['pixels_used']:,}", f"{image['pixels_empty']:,}",
                  f"{image['genes_sharing_a_pixel']:,}", image["genes_per_pixel_max"])
-    if (padding := padding_advice(lay, image, side, backbone=takes_weights)) is not None:
-        log.warning("%s", warning_text(padding))
+    if "padded_pixels" in image:
+        log.warning("%s", warning_text(image["padded_pixels"]))
     if "crowded_pixels" in image:
         log.warning("the network sees the %s genes at %s: up to %d share one pixel\n  (their "
                     "values averaged, their attributions split by each gene's own deviation)\n"
