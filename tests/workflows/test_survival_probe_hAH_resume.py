@@ -1,8 +1,9 @@
 """A resumed survival benchmark that keeps cells computed before the AUC's censoring floor
 (commit db76ce0) mixes two AUC rules: the cells' fingerprint is unchanged, so they were
 reused and averaged with the new ones, unsaid. Each new cell records its rule
-(``auc_censoring_floor`` in metrics.json); the rerun warns on the terminal and in
-summary.md, with the fix."""
+(``auc_censoring_floor`` in metrics.json); a rerun over such a cell that cannot be
+recomputed (it lacks its test risks) warns on the terminal and in summary.md, with the
+fix."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def test_a_rerun_over_cells_of_the_older_auc_rule_says_so(synthetic_bundle, tmp_
     cell = json.loads(cells[0].read_text())  # as a cell written before the floor
     cell["metrics"].pop("auc_censoring_floor")
     cell["metrics"]["auc_1y"] = cell["metrics"].get("auc_1y") or 0.7
-    cells[0].write_text(json.dumps(cell))
+    cell["test"].pop("risk")  # a cell keeping its risks is recomputed on resume instead
+    cells[0].write_text(json.dumps(cell))  # (tests/test_bench_surv_probe_hAN_resume.py)
     with caplog.at_level(logging.WARNING):
         res = bm.run_benchmark(bundle.path, task="survival", models=["coxnet"], n_folds=2,
                                n_boot=20, out_dir=out)

@@ -10,8 +10,11 @@ the counts beside each AUC and the table flags the folds under :data:`FEW_AUC_DE
 survival differences: the table gives cancer type alone beside it (``type_only_auc_1y``,
 :func:`genemoe.evaluate.brier.type_only_auc`), as ``type_only_c_index`` is given beside the
 C-index. Cells computed before the censoring floor (no ``auc_censoring_floor``) are
-counted apart (``auc_rule``): :func:`auc_rule_line` warns where a resumed run mixes them.
-Pure functions of cells and ``results.csv`` rows; they write nothing.
+recomputed under it on resume from their stored test risks, times and events
+(:func:`rescored_auc`; ``auc_rule`` :data:`RULE_RESCORED`, said by :func:`rescored_line`);
+those that could not be are counted apart (:data:`RULE_OLDER`): :func:`auc_rule_line` warns
+where a resumed run mixes them. Pure functions of cells and ``results.csv`` rows; they write
+nothing.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genemoe.evaluate.brier import CENSORING_FLOOR
+from genemoe.evaluate.brier import CENSORING_FLOOR, time_dependent_auc, type_only_auc
 from genemoe.evaluate.markdown import markdown_table
+from genemoe.evaluate.survival import type_rate_risk
 
 __all__ = ["AUC_COLUMNS", "AUC_TEXT", "FEW_AUC_DEATHS", "FEW_AUC_CONTROLS", "auc_row",
            "auc_table", "auc_lines", "auc_cell", "deaths_text", "auc_rule_line", "older_auc_cells",
-           "RULE_FLOOR",
-           "RULE_OLDER"]
+           "RULE_FLOOR", "RULE_OLDER", "RULE_RESCORED", "rescored_auc", "rescored_line"]
 
 AUC_COLUMNS = ("auc_1y", "auc_3y", "auc_5y")  # cumulative/dynamic AUC (evaluate.brier)
 FEW_AUC_DEATHS = 10  # below this many test deaths by its horizon a fold's AUC is flagged
@@ -37,6 +40,7 @@ CONTROLS_ROW = "test patients followed past the horizon per fold (fewest–most,
 TYPE_ONLY_ROW = "cancer type alone (each type's training death rate as the risk)"
 RULE_FLOOR = f"censoring floor {CENSORING_FLOOR}"  # results.csv's auc_rule of a cell now
 RULE_OLDER = "no censoring floor (older cell)"  # ... of a cell computed before the floor
+RULE_RESCORED = f"censoring floor {CENSORING_FLOOR}, recomputed on resume"  # ... and since
 
 AUC_TEXT = ("Uno et al. 2007 (scikit-survival's `cumulative_dynamic_auc`, censoring weights from "
             "the fold's training patients): how well the risk tells the test patients who died "
@@ -63,8 +67,9 @@ def auc_row(metrics: dict) -> dict[str, Any]:
     the test patients followed past it (``auc_1y``, ``auc_1y_deaths``, ``auc_1y_controls``,
     ...; NaN where undefined or in older cells, which counted neither), cancer type alone's
     AUC (``type_only_auc_1y``, ...; NaN likewise) and the rule the AUCs were computed under
-    (``auc_rule``: :data:`RULE_FLOOR`, :data:`RULE_OLDER` for a cell with an AUC from
-    before the censoring floor, "" for a cell without one)."""
+    (``auc_rule``: :data:`RULE_FLOOR`, :data:`RULE_RESCORED` for one recomputed under it on
+    resume, :data:`RULE_OLDER` for a cell with an AUC from before the censoring floor, "" for
+    a cell without one)."""
     row: dict[str, Any] = {}
     for col in AUC_COLUMNS:
         value = metrics.get(col)
@@ -74,10 +79,38 @@ def auc_row(metrics: dict) -> dict[str, Any]:
             row[f"{col}_{count}"] = np.nan if value is None or n is None else float(n)
     for col in AUC_COLUMNS:
         row[f"type_only_{col}"] = _or_nan(metrics.get(f"type_only_{col}"))
-    row["auc_rule"] = (RULE_FLOOR if "auc_censoring_floor" in metrics
+    row["auc_rule"] = (RULE_RESCORED if metrics.get("auc_recomputed_on_resume")
+                       else RULE_FLOOR if "auc_censoring_floor" in metrics
                        else RULE_OLDER if any(metrics.get(c) is not None for c in AUC_COLUMNS)
                        else "")
     return row
+
+
+def _auc_key(key: str) -> bool:
+    """Whether metrics.json's ``key`` is the time-dependent AUC's (``auc_1y``,
+    ``auc_1y_deaths``, ``type_only_auc_1y``, ``auc_censoring_floor``, ...)."""
+    return key.startswith(("auc_", "type_only_auc_"))
+
+
+def rescored_auc(metrics: dict, test: dict, time_train: np.ndarray, event_train: np.ndarray,
+                 groups_train: np.ndarray) -> dict | None:
+    """A cell's ``metrics`` with its time-dependent AUCs (and cancer type alone's, where it
+    has ``type_only_c_index``) recomputed under the censoring floor from its stored test
+    record (``test``: cells/*.json's ``time``, ``event``, ``risk``, ``cancer_type``) and its
+    fold's training part (``time_train``, ``event_train``, ``groups_train``: the censoring
+    weights and each type's death rate), flagged ``auc_recomputed_on_resume``. A resumed
+    run kept such cells' AUCs of the older rule and averaged them with the new ones. None
+    where the record lacks a time, event or risk per test patient."""
+    t, e, r = (np.asarray(test.get(k, []), np.float64) for k in ("time", "event", "risk"))
+    if not r.size or not t.size == e.size == r.size:
+        return None
+    out = {k: v for k, v in metrics.items() if not _auc_key(k)}
+    out.update(time_dependent_auc(time_train, event_train, t, e.astype(bool), r))
+    types = test.get("cancer_type")
+    if "type_only_c_index" in metrics and types is not None and len(types) == r.size:
+        by_type = type_rate_risk(time_train, event_train, groups_train, types)
+        out.update(type_only_auc(time_train, event_train, t, e.astype(bool), by_type))
+    return {**out, "auc_recomputed_on_resume": True}
 
 
 def _or_nan(value: Any) -> float:
@@ -180,12 +213,12 @@ def _type_only_text(results: pd.DataFrame, col: str) -> str:
 
 def older_auc_cells(results: pd.DataFrame) -> tuple[int, int]:
     """(the rows of ``results`` whose AUCs predate the censoring floor, the rows with an
-    AUC): results.csv's ``auc_rule``; (0, 0) without the column."""
+    AUC, recomputed ones included): results.csv's ``auc_rule``; (0, 0) without the column."""
     rule = results.get("auc_rule")
     if rule is None:
         return 0, 0
     older = int((rule == RULE_OLDER).sum())
-    return older, older + int((rule == RULE_FLOOR).sum())
+    return older, older + int(rule.isin([RULE_FLOOR, RULE_RESCORED]).sum())
 
 
 def auc_rule_line(results: pd.DataFrame) -> str | None:
@@ -200,10 +233,25 @@ def auc_rule_line(results: pd.DataFrame) -> str | None:
             "with the others; to score all under one rule, rerun into a fresh --out.")
 
 
+def rescored_line(results: pd.DataFrame) -> str | None:
+    """summary.md's note on the cells whose AUCs, computed before the censoring floor, a
+    resumed run recomputed under it (:data:`RULE_RESCORED`); None where none was."""
+    rule = results.get("auc_rule")
+    n = 0 if rule is None else int((rule == RULE_RESCORED).sum())
+    if not n:
+        return None
+    total = older_auc_cells(results)[1]
+    return (f"Note: {n} of {total} cells' AUCs were computed before the censoring floor "
+            f"({CENSORING_FLOOR}) and recomputed under it on resume, from each cell's stored "
+            "test risks, times and events and its fold's training patients (`auc_rule` in "
+            "results.csv); the models were not refitted.")
+
+
 def auc_lines(results: pd.DataFrame) -> list[str]:
     """summary.md's time-dependent AUC section, or []."""
     if not len(table := auc_table(results)):
         return []
     mixed = [line, ""] if (line := auc_rule_line(results)) else []
+    mixed += [line, ""] if (line := rescored_line(results)) else []
     return ["## Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years", "", *mixed,
             AUC_TEXT, "", markdown_table(table), ""]

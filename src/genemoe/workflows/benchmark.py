@@ -64,7 +64,7 @@ import torch
 from genemoe.config_presets import forget_preset_gaps
 from genemoe.data.args import AtFolder, as_list, folder_of, path_of, shown_path
 from genemoe.data.bundle import Bundle, atomic_write_text, load_bundle, remove_outputs
-from genemoe.evaluate.benchmark_auc import older_auc_cells
+from genemoe.evaluate.benchmark_auc import RULE_OLDER, auc_row, older_auc_cells, rescored_auc
 from genemoe.evaluate.benchmark_files import (
     chosen_settings,
     load_cells,
@@ -459,7 +459,7 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     from tqdm.auto import tqdm
 
     n_cells, counts = len(plans) * len(models), {"computed": 0, "reused": 0, "stale": 0,
-                                                 "trials": 0}
+                                                 "trials": 0, "auc": 0}
     bar = tqdm(total=n_cells, desc="benchmark", unit="cell", disable=not progress)
     pending = []
     for plan in plans:
@@ -487,6 +487,10 @@ def _run_cells(bundle: Bundle, plans: list[FoldPlan], models: list[str], opts: d
     bar.close()
     if counts["stale"] > 1:
         log.warning("%d cells computed under other options were recomputed", counts["stale"])
+    if counts["auc"]:  # their AUCs of the older rule were averaged with the new ones
+        n = counts["auc"]
+        log.info("%d %s AUCs predated the censoring floor: recomputed from the stored risks "
+                 "(auc_rule)", n, "cell's" if n == 1 else "cells'")
     return counts["computed"], counts["reused"], counts["trials"]
 
 
@@ -513,6 +517,7 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str
         counts["stale"] += cell is None and path.exists()
         if cell is not None and _still_valid(cell, plan, opts):
             counts["reused"] += 1
+            counts["auc"] += _rescore_older_auc(bundle, plan, cell, path)
             return None
         t0 = time.perf_counter()
         cell = _run_cell(bundle, plan, fold_for, model, opts=opts, out_dir=out_dir,
@@ -529,6 +534,24 @@ def _cell_once(bundle: Bundle, plan: FoldPlan, folds: dict[str, Any], model: str
              model, plan.repeat, plan.fold, metric, cell["metrics"][metric], time.perf_counter() - t0,
              f": {why}" if why else "")
     return None
+
+
+def _rescore_older_auc(bundle: Bundle, plan: FoldPlan, cell: dict, path: Path) -> bool:
+    """A reused survival cell whose AUCs predate the censoring floor, recomputed under it
+    from its stored test record and its fold's training patients (as ``task_data`` takes
+    them), and written back atomically; whether it was (False: not such a cell, or its
+    record lacks the risks: :func:`~genemoe.evaluate.benchmark_auc.rescored_auc`)."""
+    if cell.get("task") != "survival" or auc_row(cell["metrics"])["auc_rule"] != RULE_OLDER:
+        return False
+    rows = plan.train[bundle.obs["has_survival"].to_numpy(bool)[plan.train]]
+    time_, event = bundle.survival()
+    groups = bundle.obs["cancer_type"].to_numpy(object)[rows]
+    metrics = rescored_auc(cell["metrics"], cell.get("test") or {}, time_[rows], event[rows],
+                           groups)
+    if metrics is None:
+        return False
+    atomic_write_text(path, json.dumps(plain({**cell, "metrics": metrics})))
+    return True
 
 
 def _still_valid(cell: dict, plan: FoldPlan, opts: dict) -> bool:
