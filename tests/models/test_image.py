@@ -75,7 +75,7 @@ def test_a_genomic_layout_without_positions_is_refused_or_said(caplog):
     """Old behaviour: a bundle whose genes have no position (Entrez ids prepared without
     --annotation: chrom all null) got a plain reshape recorded as layout: genomic, unsaid."""
     none = np.array([None] * 6, dtype=object)
-    with pytest.raises(InputError, match=r"(?s)no gene of this bundle has one.*--annotation"):
+    with pytest.raises(InputError, match=r"(?s)no gene positions.*--annotation"):
         fit_layout("genomic", 6, chrom=none, start=np.full(6, np.nan))
     chrom = np.array(["1", "2", None, "X", None, "1"], dtype=object)
     with caplog.at_level("WARNING"):

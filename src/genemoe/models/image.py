@@ -345,9 +345,10 @@ def fit_layout(kind: LayoutName, n_genes: int, *, X: np.ndarray | None = None,
     if kind == "genomic":
         known = known_positions(chrom, start, n_genes)
         if not known.any():  # was a plain reshape under the name "genomic", unsaid
-            raise input_error("the genomic layout needs gene positions (chrom, start), and no "
-                              "gene of this bundle has one", where="layout",
-                              fix="prepare the bundle with --annotation, or use layout: reshape")
+            raise input_error(  # the CLI's words (workflows.common), in a caller's keys
+                "no gene positions (chrom, start), which the genomic layout needs",
+                where="layout", fix="use layout: reshape or layout: similarity, or prepare the "
+                                    "bundle with --annotation")
         layout = genomic_layout(np.asarray(chrom, dtype=object), np.asarray(start), image_size=image_size)
         if not known.all():  # counted in layout.placement (the run's image record)
             log.warning("genomic layout: %s of %s genes have no position; placed: %s",
