@@ -58,3 +58,30 @@ def test_a_study_an_older_genemoe_keyed_by_every_training_option_still_resumes(
     with pytest.raises(InputError, match=r"training options: .*epochs 100 → 40") as err:
         tune_run(bundle.path, n_trials=3, preset="base", **opts)
     assert "unset" not in str(err.value).split("epochs", 1)[1].split(",")[0]
+
+
+def _finished(study: optuna.Study, value: float, seconds: int) -> None:
+    from datetime import datetime, timedelta
+
+    start = datetime(2026, 1, 1, 12)
+    study.add_trial(optuna.trial.FrozenTrial(
+        number=0, trial_id=0, state=optuna.trial.TrialState.COMPLETE, value=value,
+        datetime_start=start, datetime_complete=start + timedelta(seconds=seconds),
+        params={}, distributions={}, user_attrs={"seconds": float(seconds)}, system_attrs={},
+        intermediate_values={}))
+
+
+def test_two_workers_finishing_together_never_say_the_same_count(caplog):
+    """Old behaviour: two workers on one study finished trials 0 and 1 together; each
+    line read the study's count once both were in it, and both said "(2/6)"."""
+    from genemoe.workflows.tune import TrialLine
+
+    study = optuna.create_study(direction="maximize")
+    _finished(study, 0.5, seconds=5)  # trial 0: the other worker's, finished second
+    _finished(study, 0.6, seconds=3)  # trial 1: finished first
+    line = TrialLine(6, metric="macro_f1")
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        for trial in reversed(study.trials):  # each worker's line, in the order they finished
+            line(study, trial)
+    said = [m for m in caplog.messages if m.startswith("trial ")]
+    assert [m.split(":")[0] for m in said] == ["trial 1 (1/6)", "trial 0 (2/6)"], said

@@ -124,7 +124,7 @@ from genemoe.workflows.tune_text import (
 )
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256", "timed_out",
-           "train_val_sha256"]
+           "train_val_sha256", "done_by"]
 
 _SYNTHETIC_LINE = "  SYNTHETIC DATA: tuned on a synthetic bundle (genemoe.data.synthetic)"
 _NOT_SAVED = {"seed", "device", "progress"}  # training options the command line sets
@@ -147,7 +147,11 @@ class TrialLine:
     taken for killed, that finished after all); its line says so, and beside it the budget's best, which it cannot be (the
     best is chosen among the budget's first trials, :func:`~genemoe.train.study_budget.
     best_in_budget`): "trial 6 (7/6): validation -2.8226 (best -2.8298)" read as a 7th trial
-    of 6, better than a best that stayed."""
+    of 6, better than a best that stayed.
+
+    The count is the counted trials that had finished when this one did (:func:`done_by`):
+    two workers finishing together both read the study's count after both had finished,
+    and both said "(2/6)"."""
 
     def __init__(self, n_trials: int, cv: int = 1, metric: str = "value") -> None:
         self.n_trials, self.cv, self.metric = int(n_trials), int(cv), str(metric)
@@ -170,13 +174,33 @@ class TrialLine:
                      if done and self.cv > 1 else
                      f"pruned at epoch {trial.last_step} (validation {self.metric} {trial.value:.4f})")
         where = (f"beyond the budget of {n}: a worker sharing the study met it meanwhile; "
-                 "not a candidate for best" if beyond else f"{min(len(counted), n)}/{n}")
+                 "not a candidate for best" if beyond
+                 else f"{min(done_by(counted, trial), n)}/{n}")
         said = ["higher is better" if study.direction == optuna.study.StudyDirection.MAXIMIZE
                 else "lower is better"]
         if best is not None:
             said.append(f"{'best of the budget' if beyond else 'best'} {best.value:.4f}")
         trial_log.info("trial %d (%s): %s (%s), %.0f s", trial.number, where, value,
                        "; ".join(said), float(trial.user_attrs.get("seconds") or 0.0))
+
+
+def done_by(counted: list[optuna.trial.FrozenTrial], trial: optuna.trial.FrozenTrial) -> int:
+    """How many of the ``counted`` trials had finished when ``trial`` did, itself included
+    where it counts: its place in the order the study's trials finished (ties: by number),
+    the same in every worker reading the study, so no two trials' lines share a count.
+
+    Parameters
+    ----------
+    counted
+        The study's counted trials (:func:`~genemoe.train.study_budget.counted_trials`).
+    trial
+        A finished trial (a callback's).
+    """
+    def when(t: optuna.trial.FrozenTrial) -> tuple[bool, Any, int]:  # None last
+        return t.datetime_complete is None, t.datetime_complete or 0, t.number
+
+    mine = when(trial)
+    return sum(1 for t in counted if t.number == trial.number or when(t) < mine)
 
 
 @dataclass
