@@ -72,3 +72,19 @@ def test_fmt_p_reads_numpy_numbers(p):
                                "0.01", np.array([0.01])])
 def test_fmt_p_still_dashes_what_is_not_one_p(p):
     assert fmt_p(p) == "–"
+
+
+def test_the_benchmark_terminal_gives_the_c_within_types_beside_the_pooled_c():
+    """The pooled C (0.743 on gdc6) also scores telling the types apart (the type alone gave
+    0.685): train's table said the within-type C; the benchmark's printed only the pooled."""
+    results = _survival_results().assign(
+        within_type_c_index=[0.60, 0.64, 0.62, 0.55, 1.0, 0.57],
+        within_type_c_index_degenerate=[False] * 4 + [True, False],
+        type_only_c_index=[0.68, 0.70, 0.66] * 2)
+    text = benchmark_table(results, task="survival", title="t", out_dir=Path("b"))
+    joined = " ".join(x.strip() for x in text.splitlines())
+    assert "C-index within cancer types: coxnet 0.620 ± 0.020, fcn 0.560 ± 0.014 (2/3)" in joined
+    assert "the cancer type alone (pooled C): 0.680 ± 0.020" in joined
+    assert max(map(len, text.splitlines())) <= 100
+    plain = benchmark_table(_survival_results(), task="survival", title="t", out_dir=Path("b"))
+    assert "within cancer types" not in plain

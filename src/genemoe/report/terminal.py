@@ -39,7 +39,7 @@ from genemoe.report.text import (
 )
 
 __all__ = ["run_table", "benchmark_table", "budget_line", "epoch_cap_line", "epoch_caps",
-           "grid_edge_line", "grid_line", "within_c_reason", "within_c_text"]
+           "grid_edge_line", "grid_line", "within_c_reason", "within_c_text", "within_types_line"]
 
 WIDTH = 100  # the widest terminal line
 
@@ -186,6 +186,35 @@ def _mean_cell(g: pd.DataFrame, column: str) -> str:
     said = f"; {left} degenerate" if left else ""
     return fmt_mean_sd(kept.tolist()) + (f" ({scored}/{len(g)}{said})"
                                          if scored < len(g) and (scored or said) else "")
+
+
+def _within_mean(values: pd.Series, degenerate: pd.Series) -> str:
+    """Mean ± sd of ``values`` over the folds not flagged ``degenerate``, ``(k/n)`` where
+    some fold is left out (degenerate or without a value)."""
+    kept = pd.to_numeric(values, errors="coerce").where(~degenerate.fillna(False).astype(bool))
+    n = _n_scored(kept)
+    return fmt_mean_sd(kept.tolist()) + (f" ({n}/{len(kept)})" if 0 < n < len(kept) else "")
+
+
+def within_types_line(results: pd.DataFrame) -> str | None:
+    """``C-index within cancer types: coxnet 0.672 ± 0.029, ...; the cancer type alone
+    (pooled C): 0.685 ± 0.024`` beside the pooled C-index of several types (results.csv's
+    ``within_type_c_index``, degenerate folds left out, and ``type_only_c_index``, one per
+    fold), as train's table says it; None without them. The benchmark printed only the
+    pooled C (0.743 on gdc6), which also scores telling the types apart (the type alone:
+    0.685); summary.md had both."""
+    if "within_type_c_index" not in results or results["within_type_c_index"].isna().all():
+        return None
+    flag = results.get("within_type_c_index_degenerate", pd.Series(False, index=results.index))
+    said = [f"{m} {_within_mean(g['within_type_c_index'], flag[g.index])}"
+            for m, g in results.groupby("model", sort=False)]
+    line = "C-index within cancer types: " + ", ".join(said)
+    if "type_only_c_index" in results and results["type_only_c_index"].notna().any():
+        alone = pd.to_numeric(results["type_only_c_index"], errors="coerce")
+        if {"repeat", "fold"} <= set(results):  # one per fold, the same for every model
+            alone = alone.groupby([results["repeat"], results["fold"]]).first()
+        line += f"; the cancer type alone (pooled C): {fmt_mean_sd(alone.dropna().tolist())}"
+    return line
 
 
 def _skips_folds(results: pd.DataFrame, columns: list[str]) -> bool:
@@ -382,5 +411,7 @@ def benchmark_table(results: pd.DataFrame, *, task: str, title: str, out_dir: Pa
     if few_pairs_note(n_pairs):  # p 0.026 from 2 folds was shown unqualified
         caption = (f"  corrected p from {n_pairs} paired folds: a rough guide (use more folds "
                    f"or repeats)\n{caption}")
+    if task == "survival" and (within := within_types_line(results)):  # pooled C: types too
+        caption = f"{_caption_line(within)}\n{caption}"
     return _fitted_table(cols, rows, title=_wrapped_title(title), caption=caption,
                          n_compared=4 if best else 0)
