@@ -28,6 +28,10 @@ __all__ = [
     "strip_version",
     "split_firehose",
     "gene_names",
+    "sample_numbers",
+    "decimal_entrez",
+    "whole_entrez",
+    "spreadsheet_dates",
 ]
 
 IdKind = Literal["ensembl", "ensembl_versioned", "entrez", "firehose", "symbol", "unknown"]
@@ -236,6 +240,67 @@ def looks_like_genes(values: Sequence[str], *, threshold: float = 0.8) -> bool:
     """
     kind = detect_id_kind(values)
     return kind in ("ensembl", "ensembl_versioned", "entrez", "firehose")
+
+
+def sample_numbers(values: Sequence[str]) -> bool:
+    """True when ``values`` are the run ``1, 2, ..., n`` (or ``0, ..., n - 1``), n >= 2:
+    samples numbered in order, not Entrez ids (Entrez has no genes 4 to 8, and no gene panel
+    is the first n Entrez ids). Such a header was read as the genes: symbols × numbered
+    samples came out as 30 "genes" × 405 "samples".
+
+    Examples
+    --------
+    >>> sample_numbers(["1", "2", "3"]), sample_numbers(["7157", "672"]), sample_numbers(["1"])
+    (True, False, False)
+    """
+    vals = [str(v).strip() for v in values]
+    if len(vals) < 2 or not all(v.isdigit() and len(v) <= 9 for v in vals):
+        return False
+    first = int(vals[0])
+    return first in (0, 1) and [int(v) for v in vals] == list(range(first, first + len(vals)))
+
+
+_WHOLE_DECIMAL = re.compile(r"^\d{1,9}\.0+$")
+
+
+def decimal_entrez(values: Sequence[str], *, threshold: float = 0.8) -> bool:
+    """True when most ``values`` are whole numbers written as decimals (``613037.0``: Entrez
+    ids a spreadsheet or pandas turned into floats).
+
+    Examples
+    --------
+    >>> decimal_entrez(["613037.0", "7157.0"]), decimal_entrez(["7157", "1.5"])
+    (True, False)
+    """
+    vals = [str(v).strip() for v in values[:2000]]
+    return bool(vals) and sum(bool(_WHOLE_DECIMAL.match(v)) for v in vals) >= threshold * len(vals)
+
+
+def whole_entrez(value: str) -> str:
+    """``"613037.0"`` → ``"613037"``; any other id as it is."""
+    v = str(value).strip()
+    return v.split(".")[0] if _WHOLE_DECIMAL.match(v) else str(value)
+
+
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+# What a spreadsheet shows for a symbol it took for a date: SEPT1 -> 1-Sep, MARCH1 -> 1-Mar,
+# DEC1 -> 1-Dec (Zeeberg et al. 2004; Ziemann et al. 2016), in other locales Sep-01 or a
+# full date (2021-09-01, 9/1/2021, 01.09.2021).
+_SPREADSHEET_DATE = re.compile(
+    rf"^(\d{{1,2}}-({_MONTHS})(-\d{{2,4}})?|({_MONTHS})-\d{{1,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"( 00:00(:00)?)?|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}})$", re.IGNORECASE)
+
+
+def spreadsheet_dates(values: Sequence[str]) -> np.ndarray:
+    """Positions of the ids among ``values`` that read as dates a spreadsheet made of gene
+    symbols (``1-Sep``, ``1-Mar``, ``Dec-01``, ``2021-09-01``); no gene is named so.
+
+    Examples
+    --------
+    >>> spreadsheet_dates(["TP53", "1-Sep", "1-Mar", "SEPTIN2", "2-dec"]).tolist()
+    [1, 2, 4]
+    """
+    return np.flatnonzero([bool(_SPREADSHEET_DATE.match(str(v).strip())) for v in values])
 
 
 def strip_version(ids: Iterable[str]) -> np.ndarray:

@@ -28,11 +28,15 @@ from genemoe.data.chunks import assemble, chunk_pieces
 from genemoe.data.clinical import clinical_field_names
 from genemoe.data.id_checks import Place, check_ids, numbered, text_places
 from genemoe.data.ids import (
+    decimal_entrez,
     detect_id_kind,
     gene_names,
     looks_like_genes,
     looks_like_samples,
     off_kind_ids,
+    sample_numbers,
+    spreadsheet_dates,
+    whole_entrez,
 )
 from genemoe.data.text_chunks import Skipped, diagnose_text, line_chunks, parse_chunk
 from genemoe.data.text_layout import TextLayout, check_declared_rows, peek_text
@@ -77,6 +81,10 @@ _ORIENT_FIX = ("pass --orientation genes_by_samples (a row per gene) or --orient
 # HTSeq / STAR summary rows: read counters, not genes
 _QC_ROWS = re.compile(r"^(__(no_feature|ambiguous|too_low_aQual|not_aligned|alignment_not_unique)"
                       r"|N_(unmapped|multimapping|noFeature|ambiguous))$")
+# A header's name for a column of ids (after R's row numbers: `1,RBM6,511,...`)
+_ID_HEADERS = frozenset({"gene", "genes", "gene_id", "geneid", "gene_name", "gene_symbol", "symbol",
+                         "id", "id_ref", "ensembl", "ensembl_id", "entrez", "entrez_id",
+                         "hugo_symbol", "sample", "sample_id", "samples"})
 _BLOCK_VALUES = 1 << 24  # values per block when copying (64 MiB of float32)
 
 
@@ -146,7 +154,9 @@ class ExpressionTable:
 def _axis_kind(ids: list[str]) -> str:
     if looks_like_samples(ids):
         return "samples"
-    if looks_like_genes(ids):
+    if sample_numbers(ids):  # 1, 2, ..., n: numbered samples (were read as Entrez genes)
+        return "sample numbers"
+    if looks_like_genes(ids) or decimal_entrez(ids):  # 613037.0: Entrez ids as decimals
         return "genes"
     return "symbols" if detect_id_kind(ids) == "symbol" else "unknown"
 
@@ -155,6 +165,14 @@ def _detect_orientation(col_ids: list[str], row_ids: list[str], path: Path) -> t
     """Orientation from header cells (``col_ids``) vs first-column values (``row_ids``)."""
     row, col = _axis_kind(row_ids), _axis_kind(col_ids)
     said = f"first column holds {row}, header holds {col}"
+    if row == "sample numbers" and col_ids and col_ids[0].strip().lower() in _ID_HEADERS:
+        raise input_error(  # gene ids in the second column were read as a sample's values
+            f"the first column numbers the rows (1, 2, 3, ...) and the second, "
+            f"{col_ids[0]!r}, holds the ids: a table written with its row numbers (R's "
+            "write.csv / write.table)", path=path, where="column 1",
+            fix="write it again without them (write.csv(x, row.names = FALSE)), or cut the "
+                "first column off: cut -d, -f2- FILE > fixed.csv (cut -f2- for tabs)")
+    row, col = (k.replace("sample numbers", "samples") for k in (row, col))
     if (row == "genes" and col != "genes") or (col == "samples" and row != "samples"):
         return "genes_by_samples", f"orientation: genes x samples (detected: {said})"
     if (col == "genes" and row != "genes") or (row == "samples" and col != "samples"):
@@ -181,6 +199,10 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
         raise input_error(f"empty matrix ({values.shape[0]} samples × {values.shape[1]} genes)",
                           path=path, fix="check the file holds a header and data rows")
     at_samples, at_genes = places or (None, None)
+    gene_ids, whole = _whole_entrez_ids(gene_ids)
+    if whole is not None:  # said as a warning: the read line says a few notes only
+        notes = [*notes, whole]
+        logger.warning("%s: %s", path.name, whole)
     check_ids(sample_ids, "sample", path, at_samples)
     check_ids(gene_ids, "gene", path, at_genes, as_columns=orientation == "samples_by_genes")
     if fields := clinical_field_names(gene_ids):
@@ -197,9 +219,39 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
                      f"e.g. {', '.join(odd[:5])}: read as genes (remove them from the file if "
                      "they are not)")
         logger.warning("%s: %s", path.name, notes[-1])
+    if (note := _dates_note(gene_ids, at_genes)) is not None:
+        notes.append(note)
+        logger.warning("%s: %s", path.name, note)
     return ExpressionTable(values=values, sample_ids=sample_ids, gene_ids=gene_ids, source_path=path,
                            orientation=orientation, id_kind=id_kind, value_kind=kind, notes=notes,
                            sample_meta=meta)
+
+
+def _whole_entrez_ids(gene_ids: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """Entrez ids written as decimals (``613037.0``, most of the file's) as whole numbers,
+    and the note that counts them; other ids as they are, and None. They were read as genes
+    of no known kind, which no model or annotation holds."""
+    if not decimal_entrez(list(gene_ids)):
+        return gene_ids, None
+    whole = np.array([whole_entrez(g) for g in gene_ids], dtype=object)
+    changed = np.flatnonzero(whole != gene_ids)
+    return whole, (f"{len(changed):,} gene id(s) are Entrez ids written as decimals (e.g. "
+                   f"{gene_ids[changed[0]]}): read as whole numbers ({whole[changed[0]]})")
+
+
+def _dates_note(gene_ids: np.ndarray, at_genes: Place | None) -> str | None:
+    """The warning for gene ids a spreadsheet turned into dates (``1-Sep`` was SEPT1), with
+    where they stand and the fix; None where there are none. They were only counted among
+    the unmapped ids, or kept as genes of that name."""
+    at = spreadsheet_dates(list(gene_ids))
+    if not len(at):
+        return None
+    where = at_genes(at) if at_genes is not None else numbered("gene number", at + 1)
+    shown = ", ".join(repr(str(g)) for g in gene_ids[at[:5]])
+    return (f"{len(at):,} gene id(s) are dates a spreadsheet made of symbols ({shown} at "
+            f"{where}): no gene matches them (1-Sep was SEPT1, now SEPTIN1; 1-Mar MARCH1 "
+            "(MARCHF1) or MARC1); fix: export the table again with the gene column as text, "
+            "or rename them")
 
 
 # ----------------------------------------------------------------------------- text

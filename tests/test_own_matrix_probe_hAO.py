@@ -1,0 +1,110 @@
+"""A collaborator's own expression matrix (not from TCGA, GDC or Xena), as spreadsheets and R
+write it, read by ``prepare`` and ``predict``.
+
+Old behaviour:
+
+* samples numbered 1, 2, ..., n in the header over gene symbols were read as Entrez genes:
+  a 405 genes × 30 samples file came out as 30 "genes" × 405 "samples" (predict then refused
+  for missing genes, prepare went on); Entrez genes × numbered samples were refused as
+  "first column holds genes, header holds genes";
+* an R ``write.csv`` table with its row numbers (``"",gene,S1,...`` then ``1,7157,...``) was read
+  with the row numbers as the genes and the id column as a sample;
+* Entrez ids written as decimals (``613037.0``) were refused as "cannot tell which axis holds
+  the genes: ... header holds symbols", and ``--orientation`` then read them as unknown ids;
+* gene symbols a spreadsheet turned into dates (``1-Sep``, ``1-Mar``) were only counted among
+  the unmapped ids, never named as dates.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genemoe.data.read import read_expression
+from genemoe.errors import InputError
+
+SYMBOLS = ["TP53", "EGFR", "GAPDH", "ACTB", "MYC", "KRAS", "BRCA1", "PTEN", "CDK4", "RB1",
+           "SEPTIN2", "MARCHF1"]
+ENTREZ = ["7157", "1956", "2597", "60", "4609", "3845", "672", "5728", "1019", "5925"]
+
+
+def _matrix(path: Path, genes: list[str], samples: list[str], *, sep: str = "\t",
+            corner: str = "gene", row_numbers: bool = False) -> Path:
+    """A genes × samples table of seeded linear values; optionally R's row numbers first."""
+    rng = np.random.default_rng(0)
+    values = rng.gamma(2.0, 50.0, size=(len(genes), len(samples))).round(2)
+    head = ([""] if row_numbers else []) + [corner, *samples]
+    lines = [sep.join(head)]
+    for i, (g, row) in enumerate(zip(genes, values, strict=True)):
+        lines.append(sep.join(([str(i + 1)] if row_numbers else []) + [g, *map(str, row)]))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_symbols_over_numbered_samples_are_genes_by_samples(tmp_path):
+    f = _matrix(tmp_path / "mine.tsv", SYMBOLS, [str(i) for i in range(1, 6)])
+    table = read_expression(f)
+    assert table.orientation == "genes_by_samples"
+    assert table.shape == (5, len(SYMBOLS))
+    assert table.sample_ids.tolist() == ["1", "2", "3", "4", "5"]
+    assert any("header holds sample numbers" in n for n in table.notes)
+
+
+def test_entrez_over_numbered_samples_is_read_not_refused(tmp_path):
+    f = _matrix(tmp_path / "mine.tsv", ENTREZ, [str(i) for i in range(1, 7)])
+    table = read_expression(f)
+    assert table.orientation == "genes_by_samples"
+    assert table.gene_ids.tolist() == ENTREZ
+
+
+def test_numbered_samples_as_rows_are_samples_by_genes(tmp_path):
+    f = _matrix(tmp_path / "mine.tsv", ENTREZ, [str(i) for i in range(1, 7)])
+    rows = [line.split("\t") for line in f.read_text().splitlines()]
+    f.write_text("\n".join("\t".join(col) for col in zip(*rows, strict=True)) + "\n")
+    table = read_expression(f)
+    assert table.orientation == "samples_by_genes"
+    assert table.gene_ids.tolist() == ENTREZ and table.shape == (6, len(ENTREZ))
+
+
+def test_r_row_numbers_are_refused_with_the_fix(tmp_path):
+    f = _matrix(tmp_path / "mine.csv", ENTREZ, ["S1", "S2", "S3"], sep=",", row_numbers=True)
+    with pytest.raises(InputError) as info:
+        read_expression(f)
+    said = str(info.value)
+    assert "mine.csv" in said and "numbers the rows" in said and "'gene'" in said
+    assert "row.names = FALSE" in info.value.fix and "cut -d, -f2-" in info.value.fix
+
+
+def test_entrez_ids_written_as_decimals_are_read_as_whole_numbers(tmp_path, caplog):
+    f = _matrix(tmp_path / "mine.tsv", [f"{g}.0" for g in ENTREZ], ["PAT00", "PAT01", "PAT02"])
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        table = read_expression(f)
+    assert table.orientation == "genes_by_samples"
+    assert table.gene_ids.tolist() == ENTREZ
+    assert table.id_kind == "entrez"
+    note = "10 gene id(s) are Entrez ids written as decimals (e.g. 7157.0): read as whole numbers (7157)"
+    assert note in table.notes
+    assert any(note in r.getMessage() for r in caplog.records)  # said, not only recorded
+
+
+def test_spreadsheet_dates_among_symbols_are_named_with_their_lines(tmp_path, caplog):
+    genes = [*SYMBOLS[:-2], "2-Sep", "1-Mar"]
+    f = _matrix(tmp_path / "mine.tsv", genes, ["S1", "S2", "S3"])
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        table = read_expression(f)
+    said = [r.getMessage() for r in caplog.records if "spreadsheet" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("mine.tsv: 2 gene id(s) are dates a spreadsheet")
+    assert "('2-Sep', '1-Mar' at lines 12 and 13)" in said[0]
+    assert "gene column as text" in said[0]
+    assert any("dates a spreadsheet" in n for n in table.notes)  # in the record too
+
+
+def test_symbols_without_dates_say_nothing_of_dates(tmp_path, caplog):
+    f = _matrix(tmp_path / "mine.tsv", SYMBOLS, ["S1", "S2", "S3"])
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        table = read_expression(f)
+    assert not any("spreadsheet" in n for n in table.notes)
+    assert not any("spreadsheet" in r.getMessage() for r in caplog.records)
