@@ -108,3 +108,32 @@ def test_symbols_without_dates_say_nothing_of_dates(tmp_path, caplog):
         table = read_expression(f)
     assert not any("spreadsheet" in n for n in table.notes)
     assert not any("spreadsheet" in r.getMessage() for r in caplog.records)
+
+
+def test_decimal_comma_scientific_cells_are_read(tmp_path):
+    """A European spreadsheet's scientific format (``1,21E+03``, ``;``-separated, CRLF, BOM)
+    was refused: "594 non-numeric cell(s); the first is '0,000E+00'"."""
+    rows = ["\ufeffgene;S1;S2", "7157;1,210E+03;0,000E+00", "672;3,500E-01;2,000E+03"]
+    f = tmp_path / "excel.csv"
+    f.write_bytes("\r\n".join(rows).encode("utf-8") + b"\r\n")
+    table = read_expression(f)
+    assert table.gene_ids.tolist() == ["7157", "672"]
+    assert np.allclose(table.values, [[1210.0, 0.35], [0.0, 2000.0]])
+    assert "decimal commas read as decimal points" in table.notes
+
+
+@pytest.mark.parametrize("cell", ["#N/A", "NA", ""])
+def test_a_missing_value_is_not_called_nan(tmp_path, cell):
+    """A ``#N/A`` cell was told as "the first is nan"."""
+    f = _matrix(tmp_path / "mine.tsv", ENTREZ, ["S1", "S2", "S3"])
+    lines = f.read_text().splitlines()
+    parts = lines[3].split("\t")
+    parts[2] = cell
+    lines[3] = "\t".join(parts)
+    f.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        read_expression(f)
+    said = str(info.value)
+    assert "line 4 (row '2597'), column 'S2'" in said
+    assert "the first is empty or a missing-value mark (NA, #N/A, NaN, ...)" in said
+    assert "the first is nan" not in said

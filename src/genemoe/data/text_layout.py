@@ -127,6 +127,8 @@ def check_declared_rows(lay: TextLayout, n_rows: int, path: Path) -> None:
 
 
 _DOT_DECIMAL = re.compile(r"-?\d*\.\d+([eE][-+]?\d+)?")
+# A spreadsheet's scientific format in a decimal-comma locale (1,21E+03): no thousands shape
+_COMMA_EXPONENT = re.compile(r"-?\d+,\d+[eE][-+]?\d+")
 
 
 def _decimal_point(delim: str, rows: list[list[str]], path: Path) -> tuple[str, list[str]]:
@@ -138,8 +140,8 @@ def _decimal_point(delim: str, rows: list[list[str]], path: Path) -> tuple[str, 
     ambiguous (1003 or 1.003?). Comma files: pyarrow reads no comma in a number.
     """
     cells = [c for r in rows for c in r[1:]]
-    commas = [c for c in cells if DECIMAL_COMMA.fullmatch(c)]
-    if not commas or delim == ",":
+    commas = [c for c in cells if DECIMAL_COMMA.fullmatch(c) or _COMMA_EXPONENT.fullmatch(c)]
+    if not commas or delim == ",":  # (1,21E+03 cells alone were refused as non-numeric)
         return ".", []
     if delim == ";":
         return ",", ["decimal commas read as decimal points"]

@@ -439,7 +439,9 @@ def value_kind(stats: ValueStats, values: np.ndarray, path: Path, where: Any, *,
     if stats.first_nonfinite is not None:
         s, g, v = stats.first_nonfinite
         raise input_error(
-            f"{stats.n_nonfinite} missing or non-finite value(s) (NaN/inf/empty); the first is {v!r}",
+            f"{stats.n_nonfinite} missing or non-finite value(s) (NaN/inf/empty); the first is "
+            + ("empty or a missing-value mark (NA, #N/A, NaN, ...)" if v != v else repr(v)),  # was
+            # "the first is nan" for a cell holding #N/A
             path=path, where=where(s, g),
             fix="impute them, or drop the genes/samples that hold them, before reading",
         )
