@@ -14,7 +14,7 @@ def test_a_smaller_budget_says_which_trials_it_reads(synthetic_bundle, tmp_path)
     text = tune_run(bundle.path, n_trials=2, **opts).describe()
     lines = text.splitlines()
     title = lines[0].split("  (", 1)[1]  # after the folder (a long temporary path here)
-    assert len(title) <= 90 and "2 trials: 2 complete, 0 pruned; " in title, lines[0]
+    assert len(title) <= 90 and lines[2].startswith("  2 trials: 2 complete, 0 pruned; "), text
     assert max(map(len, lines[1:])) < 160, text
     assert "already in the study as this call started: 3 trials" in text
     assert "  budget: --trials 2 reads the first 2 of the study's 3 trials; the 1 after them is " \

@@ -100,7 +100,7 @@ def test_the_resuming_line_counts_only_the_retries_the_budget_runs():
 
     assert resuming_line(0, 3, "s") is None  # a new study
     assert resuming_line(2, 5, "s", 1) == ("resuming study 's': 2 trials already finished in "
-                                           "it, 1 interrupted trial runs again; --trials 5 "
+                                           "it\n  1 interrupted trial runs again; --trials 5 "
                                            "runs up to 3 more")
     assert "interrupted" not in resuming_line(2, 2, "s", 1)  # met: no trial runs
     assert resuming_line(1, 2, "s", 3).count("1 interrupted trial runs again") == 1

@@ -85,3 +85,33 @@ def test_two_workers_finishing_together_never_say_the_same_count(caplog):
             line(study, trial)
     said = [m for m in caplog.messages if m.startswith("trial ")]
     assert [m.split(":")[0] for m in said] == ["trial 1 (1/6)", "trial 0 (2/6)"], said
+
+
+def test_the_title_and_resuming_lines_fit_100_characters(synthetic_bundle, tmp_path,
+                                                         monkeypatch, caplog):
+    """Old behaviour: "tune: t  (logreg, classify; study 'logreg-classify', 1 trial: 1
+    complete, 0 pruned; 2 still running in another process; 0 s)" on one line (137
+    characters with a longer folder or an interrupted trial), and "resuming study ...: 12
+    trials already finished in it, 1 interrupted trial runs again; --trials 20 runs up to 8
+    more" (126), each one line in a pipe."""
+    from genemoe.workflows.tune_text import resuming_line
+
+    said = resuming_line(12, 20, "fcn-classify", 1)
+    assert max(map(len, said.splitlines())) <= 100, said
+    assert "1 interrupted trial runs again" in said and "runs up to 8 more" in said
+    monkeypatch.chdir(tmp_path)
+    bundle = synthetic_bundle()
+    opts = dict(out_dir="t", model_name="logreg", progress=False)
+    tune_run(bundle.path, n_trials=1, **opts)
+    study = optuna.load_study(study_name="logreg-classify", storage="sqlite:///t/study.db")
+    study.ask(), study.ask()  # two trials another process runs: they fill the budget of 3
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        text = tune_run(bundle.path, n_trials=3, **opts).describe()
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 100, text
+    assert lines[0] == "tune: t  (logreg, classify; study 'logreg-classify')", text
+    assert lines[1].startswith("  SYNTHETIC DATA")  # under the title, as before
+    assert lines[2].startswith("  1 trial: 1 complete, 0 pruned; 2 still running in another "
+                               "process; "), text
+    resumed = [m for m in caplog.messages if m.startswith("resuming")]
+    assert resumed and max(len(x) for m in resumed for x in m.splitlines()) <= 100, resumed

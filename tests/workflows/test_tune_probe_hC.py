@@ -41,7 +41,7 @@ def test_the_same_setup_still_says_resuming_before_its_trials(resumed, caplog):
         tune_run(bundle.path, n_trials=2, **opts)
     said = [m for m in caplog.messages  # the resuming line and the trials' own lines
             if m.startswith("resuming") or m.startswith("trial ") and "(" in m.split(":")[0]]
-    assert said[0] == ("resuming study 'logreg-classify': 1 trial already finished in it; "
+    assert said[0] == ("resuming study 'logreg-classify': 1 trial already finished in it\n  "
                        "--trials 2 runs up to 1 more"), said
     assert said[1].startswith("trial 1 (2/2)")
 
@@ -110,7 +110,8 @@ def test_a_timeout_before_any_drawn_trial_is_said_in_short_lines_under_the_marks
     text = tune_run(synthetic_bundle().path, out_dir=tmp_path / "t", model_name="logreg",
                     n_trials=5, timeout=0.2, progress=False).describe()
     lines = text.splitlines()
-    assert lines[1].startswith("  SYNTHETIC DATA") and lines[2].startswith("  stopped at --timeout")
+    assert lines[1].startswith("  SYNTHETIC DATA") and lines[2].startswith("  1 trial: ")
+    assert lines[3].startswith("  stopped at --timeout")  # under the title's counts
     said = [line for line in lines if "only trial 0 ran" in line or "a longer --timeout" in line]
     assert len(said) == 2 and all(len(line) <= 100 for line in said), said
 

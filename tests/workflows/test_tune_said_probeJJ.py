@@ -65,7 +65,7 @@ def test_a_resumed_study_is_said_as_the_tune_starts(synthetic_bundle, tmp_path, 
         tune_run(bundle.path, n_trials=2, **opts)
     first = caplog.messages[0] if caplog.messages else ""
     started = [m for m in caplog.messages if m.startswith("resuming")]
-    assert started == ["resuming study 'logreg-classify': 1 trial already finished in it; "
+    assert started == ["resuming study 'logreg-classify': 1 trial already finished in it\n  "
                        "--trials 2 runs up to 1 more"]
     assert caplog.messages.index(started[0]) < next(  # before the first trial's line (the
         i for i, m in enumerate(caplog.messages)  # start's grid choice, -v, may come first:
@@ -73,5 +73,5 @@ def test_a_resumed_study_is_said_as_the_tune_starts(synthetic_bundle, tmp_path, 
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="genemoe"):
         tune_run(bundle.path, n_trials=2, **opts)
-    assert ("resuming study 'logreg-classify': 2 trials already finished in it; --trials 2 "
+    assert ("resuming study 'logreg-classify': 2 trials already finished in it\n  --trials 2 "
             "is met: no trial runs, the outputs are written again") in caplog.messages

@@ -75,6 +75,7 @@ from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
+from genemoe.text_wrap import wrapped
 from genemoe.train.fit import resolve_config, train_options_read
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.study_budget import (
@@ -231,25 +232,26 @@ class TuneRun(AtFolder):
         too_big = (f"; {cost['n_too_big']} more drawn too big for the free memory, not "
                    f"counted" if cost["n_too_big"] else "")
         ep = _endpoint_words(self.endpoint)  # an OS search read like a PFI one
+        n = len(t) - cost["n_too_big"] - lost - running - not_run
+        trials = (f"  {n} trial{'s' if n != 1 else ''}: {done} complete, {r.n_pruned} pruned"
+                  f"{beyond_budget(t, self.n_asked)}{fails}{too_big}"
+                  f"{f'; {running} still running in another process' if running else ''}"
+                  f"{not_run_words(not_run)}; {r.seconds:.0f} s{saved}")
         lines = [f"tune: {shown_path(self.out_dir)}  ({self.model_name}, {self.task}{ep}; "
-                 f"study {r.study_name!r}, "
-                 f"{(n := len(t) - cost['n_too_big'] - lost - running - not_run)} trial"
-                 f"{'s' if n != 1 else ''}: "
-                 f"{done} complete, {r.n_pruned} pruned{beyond_budget(t, self.n_asked)}{fails}"
-                 f"{too_big}{f'; {running} still running in another process' if running else ''}"
-                 f"{not_run_words(not_run)}; {r.seconds:.0f} s{saved})",
+                 f"study {r.study_name!r})",  # the counts under it: one line ran to 137
+                 wrapped(trials, first_whole=False),
                  f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
                  + ("\n    (per event, after the validation risk scale; a run keeps it in"
                     "\n    config.yaml: calibration.val_pll_per_event_after)"
                     if r.metric == "partial_likelihood" else "")]
-        lines[1:1] = (([_SYNTHETIC_LINE] if self.synthetic else []) + shared_lines(r)
+        lines[2:2] = (shared_lines(r)
                       + budget_lines(len(t), later, self.n_asked)
                       + cost_lines(call_cost(t, r), r.seconds, whose="budget's" if later
                                     else "study's"))
         n_counted = n_in_budget(t)
         if self.n_asked is not None and timed_out(t, self.n_asked, self.timeout):
-            lines.insert(1 + self.synthetic,  # under the title and its synthetic mark
+            lines.insert(2,  # under the title and its counts
                          f"  stopped at --timeout {self.timeout:g} s with {n_counted} of "
                          f"{self.n_asked} trials: the same command goes on with the study")
         if said := grid_line(self.model_name, r):  # its search saw more settings than trials
@@ -266,6 +268,8 @@ class TuneRun(AtFolder):
                   if not _fixed(r, k)]  # model.tune: false is set, not searched
         lines.append(f"  retrain: genemoe train --config {shown_path(self.out_dir / 'best.yaml')} "
                      f"--model {self.model_name} --task {self.task} ...")
+        if self.synthetic:  # under the title
+            lines.insert(1, _SYNTHETIC_LINE)
         return "\n".join(lines)
 
 

@@ -187,12 +187,13 @@ def stored_names(keys: list[str]) -> dict[str, str]:
 
 def resuming_line(n_done: int, n_trials: int, study_name: str, n_retried: int = 0
                   ) -> str | None:
-    """``"resuming study 'fcn-classify': 2 trials already finished in it; --trials 5 runs up to 3
-    more"``, said as a tune starts on a study holding finished trials (it was said only at
-    the end, under the results); ``n_retried``: trials a Ctrl-C or a kill interrupted, queued
-    to run again with their own values (``"resuming study 'fcn-classify': 1 interrupted
-    trial runs again with its own values"``: a rerun after a Ctrl-C in the first trial said
-    nothing as it started). None for a new or empty study."""
+    """``"resuming study 'fcn-classify': 2 trials already finished in it\n  --trials 5 runs up
+    to 3 more"``, said as a tune starts on a study holding finished trials (it was said only
+    at the end, under the results); ``n_retried``: trials a Ctrl-C or a kill interrupted,
+    queued to run again with their own values (``"resuming study 'fcn-classify': 1
+    interrupted trial runs again with its own values"``: a rerun after a Ctrl-C in the first
+    trial said nothing as it started), said on the second line with the budget. Two lines:
+    one ran to 126 characters in a pipe. None for a new or empty study."""
     more = n_trials - n_done
     k = min(n_retried, max(more, 0))  # those the budget left runs (the first queued first)
     again = (f"{k} interrupted trial{'s' if k != 1 else ''} run{'' if k != 1 else 's'} again"
@@ -201,6 +202,7 @@ def resuming_line(n_done: int, n_trials: int, study_name: str, n_retried: int = 
         return (f"resuming study {study_name!r}: {again} with "
                 f"{'their' if k != 1 else 'its'} own values" if again else None)
     held = (f"resuming study {study_name!r}: {n_done} trial{'s' if n_done != 1 else ''} "
-            "already finished in it" + (f", {again}" if again else ""))
-    return held + (f"; --trials {n_trials} runs up to {more} more" if more > 0 else
-                   f"; --trials {n_trials} is met: no trial runs, the outputs are written again")
+            "already finished in it")
+    return held + "\n  " + (f"{again}; " if again else "") + (
+        f"--trials {n_trials} runs up to {more} more" if more > 0 else
+        f"--trials {n_trials} is met: no trial runs, the outputs are written again")
