@@ -137,3 +137,25 @@ def test_a_missing_value_is_not_called_nan(tmp_path, cell):
     assert "line 4 (row '2597'), column 'S2'" in said
     assert "the first is empty or a missing-value mark (NA, #N/A, NaN, ...)" in said
     assert "the first is nan" not in said
+
+
+@pytest.mark.parametrize("kind", ["entrez", "unknown"])
+def test_a_file_with_no_gene_left_is_told_its_own_kind(tmp_path, kind):
+    """Entrez counts given to an FPKM-UQ model of Ensembl genes lose every gene (no length):
+    the refusal said "pass --annotation to map symbols/Entrez ... (the file's: e.g. ; ...)",
+    with the annotation already used and no example."""
+    from genemoe.data.read import ExpressionTable
+    from genemoe.workflows.predict_align import align_to_model
+
+    model = [f"ENSG{i:011d}" for i in range(1, 21)]
+    table = ExpressionTable(values=np.ones((2, 0)), sample_ids=np.array(["a", "b"]),
+                            gene_ids=np.array([], dtype=object), source_path=tmp_path / "f.tsv",
+                            orientation="genes_by_samples", id_kind=kind, value_kind="counts")
+    with pytest.raises(InputError) as info:
+        align_to_model(table, model, fill=np.zeros(20), max_missing=0.2, unmapped=(0, []))
+    fix = info.value.fix
+    assert "e.g. ;" not in fix and "e.g. )" not in fix and "(e.g. , " not in fix
+    if kind == "entrez":
+        assert fix.startswith("the file's gene ids are Entrez ids, the model's Ensembl ids (e.g. "
+                              "ENSG00000000001, ENSG00000000002): an --annotation maps symbols "
+                              "to Ensembl ids only")

@@ -67,7 +67,9 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
     # few of the file's ids are the model's, and the file does not hold most of the model's
     # genes (a whole-genome file lacking 30% of a filtered model's genes was told to pass
     # --annotation, its ids and the model's both Ensembl)
-    mine, theirs = detect_id_kind(map(str, table.gene_ids)), detect_id_kind(map(str, gene_ids))
+    theirs = detect_id_kind(map(str, gene_ids))  # no gene left (Entrez ids, no length for
+    mine = (detect_id_kind(map(str, table.gene_ids)) if table.shape[1]  # an FPKM-UQ model):
+            else str(table.id_kind))  # the kind read ("the file's: e.g. ;" and --annotation)
     same_kind = mine == theirs and mine != "unknown"  # a file lacking half the model's Ensembl
     #   genes was told to pass --annotation, its ids the model's kind: said as absent below
     if (present.sum() < 0.5 * max(table.shape[1], 1) and present.sum() < 0.5 * len(gene_ids)
@@ -79,8 +81,8 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
                     ": write them as whole numbers (a spreadsheet or pandas turned them into "
                     "floats)")
         if mine != theirs and "unknown" not in (mine, theirs):  # the kinds differ: said which
-            kinds = (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)} (e.g. "
-                     f"{', '.join(map(str, table.gene_ids[:2]))}), the model's "
+            kinds = (f"the file's gene ids are {_KIND_WORDS.get(mine, mine)}{_eg(table.gene_ids)}, "
+                     "the model's "
                      f"{_KIND_WORDS.get(theirs, theirs)} (e.g. {', '.join(map(str, gene_ids[:2]))})")
             if theirs.startswith("ensembl") and mine in ("symbol", "firehose"):
                 return (f"{kinds}: pass an --annotation holding both kinds of id, which maps one "
@@ -89,9 +91,8 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
                     "Entrez ids), so convert the file's ids to the model's kind, or use a file "
                     "with the model's identifiers")
         return ("pass --annotation to map symbols/Entrez to the model's gene ids, or use a "
-                f"file with the model's identifiers (the file's: e.g. "
-                f"{', '.join(map(str, table.gene_ids[:3]))}; the model's: e.g. "
-                f"{', '.join(map(str, gene_ids[:3]))})")
+                f"file with the model's identifiers ({_eg(table.gene_ids, 3, _THE_FILES)}"
+                f"the model's: e.g. {', '.join(map(str, gene_ids[:3]))})")
     own = set(map(str, gene_ids)) | set(map(str, strip_version(map(str, gene_ids))))
     ours = [u for u in map(str, unmapped[1]) if _is_own(u, own)]  # unmapped, yet the model's:
     lacking = [u for u in map(str, unmapped[1]) if u not in ours]  # (was "none of the model's")
@@ -121,6 +122,18 @@ def _missing_fix(present: np.ndarray, table: ExpressionTable, gene_ids: Sequence
     return ("the file's identifiers are the model's, but it lacks these genes: score a file "
             "with the model's genes, or raise --max-missing (absent genes take the training "
             "mean, which weakens the prediction)")
+
+
+_THE_FILES = "the file's: "
+
+
+def _eg(ids: Sequence[object], n: int = 2, lead: str = "") -> str:
+    """``" (e.g. a, b)"`` of the first ``n`` ids, or with ``lead`` ``"the file's: e.g. a, b; "``;
+    ``""`` where there is none (was "the file's: e.g. ;")."""
+    shown = ", ".join(map(str, list(ids)[:n]))
+    if not shown:
+        return ""
+    return f"{lead}e.g. {shown}; " if lead else f" (e.g. {shown})"
 
 
 def _mapped_from(table: ExpressionTable, model_kind: str) -> str | None:
