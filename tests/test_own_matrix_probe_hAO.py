@@ -97,7 +97,7 @@ def test_spreadsheet_dates_among_symbols_are_named_with_their_lines(tmp_path, ca
         table = read_expression(f)
     said = [r.getMessage() for r in caplog.records if "spreadsheet" in r.getMessage()]
     assert len(said) == 1 and said[0].startswith("mine.tsv: 2 gene id(s) are dates a spreadsheet")
-    assert "('2-Sep', '1-Mar' at lines 12 and 13)" in said[0]
+    assert "('2-Sep', '1-Mar' at lines 12 and 13; 1-Sep was SEPT1" in said[0]
     assert "gene column as text" in said[0]
     assert any("dates a spreadsheet" in n for n in table.notes)  # in the record too
 

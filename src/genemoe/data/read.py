@@ -249,9 +249,10 @@ def _dates_note(gene_ids: np.ndarray, at_genes: Place | None) -> str | None:
     where = at_genes(at) if at_genes is not None else numbered("gene number", at + 1)
     shown = ", ".join(repr(str(g)) for g in gene_ids[at[:5]])
     return (f"{len(at):,} gene id(s) are dates a spreadsheet made of symbols ({shown} at "
-            f"{where}): no gene matches them (1-Sep was SEPT1, now SEPTIN1; 1-Mar MARCH1 "
-            "(MARCHF1) or MARC1); fix: export the table again with the gene column as text, "
-            "or rename them")
+            f"{where}; 1-Sep was SEPT1, now SEPTIN1; 1-Mar MARCH1 (MARCHF1) or MARC1): no "
+            "annotation maps them, and without one they stay genes of these names, matching "
+            "no other data; fix: export the table again with the gene column as text, or "
+            "rename them")
 
 
 # ----------------------------------------------------------------------------- text
