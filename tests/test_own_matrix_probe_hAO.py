@@ -159,3 +159,25 @@ def test_a_file_with_no_gene_left_is_told_its_own_kind(tmp_path, kind):
         assert fix.startswith("the file's gene ids are Entrez ids, the model's Ensembl ids (e.g. "
                               "ENSG00000000001, ENSG00000000002): an --annotation maps symbols "
                               "to Ensembl ids only")
+
+
+def test_a_series_matrix_of_genes_is_told_how_to_cut_its_table_out(tmp_path):
+    """A GEO series matrix whose table holds genes (an RNA-seq series deposited as a table)
+    was refused as "a table of array probes (ID_REF)", with no way to read it."""
+    lines = ['!Series_title\t"my study"', '!Sample_title\t"a"\t"b"', "!series_matrix_table_begin",
+             '"ID_REF"\t"GSM1"\t"GSM2"', *(f'"{g}"\t{i}.5\t{i + 2}.25' for i, g in enumerate(ENTREZ)),
+             "!series_matrix_table_end"]
+    f = tmp_path / "GSE1_series_matrix.txt"
+    f.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        read_expression(f)
+    assert "a table whose ID_REF are gene ids (e.g. 7157, line 5)" in info.value.problem
+    assert "array probes" not in info.value.problem
+    fix = info.value.fix
+    assert fix.startswith("cut the table out and pass it: sed -n ")
+    cmd = fix.split("pass it: ")[1].split(" (check")[0]
+    import subprocess
+
+    subprocess.run(cmd, shell=True, cwd=tmp_path, check=True)  # the command works as given
+    table = read_expression(tmp_path / "table.tsv")
+    assert table.gene_ids.tolist() == ENTREZ and table.sample_ids.tolist() == ["GSM1", "GSM2"]

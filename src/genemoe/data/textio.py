@@ -289,6 +289,43 @@ _GEO_FIX = ("for an RNA-seq series use its counts: the supplementary file, or GE
             "models RNA-seq, not microarray probes")
 
 
+_GEO_BEGIN = "!series_matrix_table_begin"
+
+
+def _geo_gene_table(path: Path, *, max_lines: int = 200_000) -> tuple[int, str] | None:
+    """Where a GEO series matrix's table stands, and its first id, when its ``ID_REF`` are
+    Ensembl or Entrez gene ids (an RNA-seq series deposited as a table); None for probes
+    (``1007_s_at``, ``ILMN_...``), a numbered run, an empty table or none found."""
+    from genemoe.data.ids import detect_id_kind, sample_numbers
+
+    ids: list[str] = []
+    begin = None
+    with reading(path), _text_stream(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            if begin is None:
+                begin = number + 1 if line.startswith(_GEO_BEGIN) else None
+            elif number > begin and (line.startswith("!") or len(ids) >= 50):
+                break
+            elif number > begin:
+                ids.append(line.split("\t", 1)[0].strip().strip('"'))
+            if number >= max_lines:
+                break
+    kind = detect_id_kind(ids)
+    if begin is None or not ids or sample_numbers(ids) or kind not in (
+            "ensembl", "ensembl_versioned", "entrez"):
+        return None
+    return begin + 1, ids[0]
+
+
+def _geo_cut_fix(path: Path) -> str:
+    """The command that cuts a series matrix's table out (``zcat`` first for a .gz)."""
+    cut = f"sed -n '/^{_GEO_BEGIN}/,/^!series_matrix_table_end/{{//!p}}'"
+    cmd = (f"zcat {path.name} | {cut}" if path.name.endswith(".gz") else f"{cut} {path.name}")
+    return (f"cut the table out and pass it: {cmd} > table.tsv (check its values' scale: "
+            "they are what the submitters deposited); or use the series' counts "
+            "(GSE<n>_raw_counts_GRCh38.p13_NCBI.tsv.gz)")
+
+
 _DOC_FIX = ("pass the data file itself: a tab- or comma-separated table (for --expression "
             "a matrix: gene ids in the first column, one column per sample, or the transpose)")
 
@@ -316,6 +353,11 @@ def _refuse_non_matrices(header: str, path: Path) -> None:
     line and featureCounts' annotation columns (Chr, Start, End, Strand, Length before the
     counts), with the command that makes a matrix of them."""
     if header.startswith(("!Series_", "^SERIES", "^DATABASE")):
+        if (genes := _geo_gene_table(path)) is not None:  # refused as "array probes" too
+            raise input_error(
+                f"a GEO series matrix: sample annotations ('!' lines), then a table whose "
+                f"ID_REF are gene ids (e.g. {genes[1]}, line {genes[0]})", path=path,
+                where="line 1", fix=_geo_cut_fix(path))
         raise input_error("a GEO series matrix (or SOFT file): sample annotations, then a "
                           "table of array probes (ID_REF), not a genes × samples RNA-seq matrix",
                           path=path, where="line 1", fix=_GEO_FIX)
