@@ -67,14 +67,16 @@ def check_gene_order(model_name: str, config: dict[str, Any]) -> None:
 def check_image_sides(model_name: str, config: dict[str, Any], n_genes: int) -> None:
     """Refuse an ``image_size`` or ``grid_size`` that is not a whole number of pixels, 1 or
     more, naming the option (and its flag) with a fix: ``grid_size: 0`` was refused as
-    "image_size must be >= 1", and ``--image-size 0`` with no fix."""
+    "image_size must be >= 1", and ``--image-size 0`` with no fix; then as
+    "model.hybrid_cnn.image_size (--image-size): image_size must be a whole number of pixels,
+    1 or more, got 0", 121 characters with the CLI's ``genemoe: error:``)."""
     side = math.isqrt(max(n_genes - 1, 0)) + 1  # the smallest square holding every gene
     # one gene a pixel at that side in an ordered layout; a similarity layout still puts
     # genes with alike profiles in one pixel (the hint was given for it too)
     similar = config.get("layout", "reshape") == "similarity"
     size = f"{side} or more" if similar else f"{side} (one gene a pixel)"
-    note = (" (the similarity layout puts genes with alike profiles in one pixel at any size)"
-            if similar else "")
+    note = ("\n    (the similarity layout puts genes with alike profiles in one pixel at any "
+            "size)" if similar else "")  # a line of its own: the fix ran to 131 characters
     fixes = {"image_size": (f"pass --image-size {size} or leave it out{note}" if
                             model_name == "hybrid_cnn" else
                             "pass --image-size 32 or more (64 on CPU; 224 is the paper's)"),
@@ -85,7 +87,7 @@ def check_image_sides(model_name: str, config: dict[str, Any], n_genes: int) -> 
         if value is None or (whole and not isinstance(value, bool) and value >= 1):
             continue
         flag = " (--image-size)" if key == "image_size" else ""
-        raise input_error(f"{key} must be a whole number of pixels, 1 or more, got {value!r}",
+        raise input_error(f"must be a whole number >= 1, got {value!r}",  # the key named once
                           where=f"model.{model_name}.{key}{flag}", fix=fix)
 
 
