@@ -332,6 +332,7 @@ def benchmark_panel(*, protocol: dict, results: pd.DataFrame, summary: dict, rec
     if results.empty:
         return _panel(rows, "<p>No finished cell yet.</p>", None)
     headline = (_benchmark_table(results, task, comparison, prog)
+                + _type_alone_html(results, protocol.get("endpoint"))
                 + _verdict(results, task, comparison, prog))
     return _panel(rows, headline, _benchmark_thumb(results, task, figures))
 
@@ -369,6 +370,35 @@ def _benchmark_table(results: pd.DataFrame, task: str,
                   for c in cols)
     return (f'<table class="compare"><tr>{th}</tr>{"".join(body)}</table>'
             + (f"<p>{SKIPPED_WORDS}</p>" if skipped else ""))
+
+
+def _type_alone_html(results: pd.DataFrame, endpoint: str | None) -> str:
+    """Under a survival benchmark's table: the cancer type alone's pooled C-index (each type's
+    training event rate as the risk; ``type_only_c_index``, one per fold) and whether it
+    tops the best model's. The terminal and summary.md said it; the first screen showed the
+    pooled C alone (coxnet 0.616 as the best, beside the type alone's 0.631, unsaid).
+
+    Returns
+    -------
+    str
+        One paragraph; "" without the column (classification, one type, older cells).
+    """
+    if "type_only_c_index" not in results or not {"repeat", "fold", "c_index"} <= set(results):
+        return ""
+    alone = pd.to_numeric(results["type_only_c_index"], errors="coerce")
+    per_fold = alone.groupby([results["repeat"], results["fold"]]).first().dropna()
+    if per_fold.empty:
+        return ""
+    best = pd.to_numeric(results["c_index"], errors="coerce").groupby(results["model"]).mean()
+    above = bool(best.notna().any() and per_fold.mean() >= best.max())
+    n = len(results.groupby(["repeat", "fold"]))
+    folds = f"{len(per_fold)} fold{'s' * (len(per_fold) != 1)}" + (
+        f" of {n}" if len(per_fold) < n else "")
+    return (f"<p>The cancer type alone (each type's training {event_word(endpoint)} rate as the "
+            f"risk) gives a pooled C-index of <b>{fmt_mean_sd(per_fold.tolist())}</b> over the "
+            f"same {folds}" + (": <strong>at or above every model's pooled C-index</strong>; "
+                               "compare the models within types" if above else "")
+            + ". The pooled C also scores telling the types apart.</p>")
 
 
 SKIPPED_WORDS = ("(k/n): the mean ± sd of the k folds with a value, of n run (a fold whose "

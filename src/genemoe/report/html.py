@@ -29,7 +29,7 @@ from genemoe.data.args import folder_of, path_of
 from genemoe.data.bundle import atomic_write_text
 from genemoe.data.prep_text import step_line
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.benchmark_auc import auc_rule_line
+from genemoe.evaluate.benchmark_auc import auc_rule_line, rescored_line
 from genemoe.evaluate.benchmark_backwards import backwards_folds_text
 from genemoe.evaluate.benchmark_files import load_cells, read_protocol
 from genemoe.evaluate.benchmark_protocol import pretrained_text
@@ -297,8 +297,10 @@ def _benchmark_metrics(results: pd.DataFrame, task: str,
                   _table(comp)]
     if len(auc := auc_table(results)):  # as summary.md (the report left these out)
         mixed = auc_rule_line(results)  # cells of an older AUC rule: summary.md only said it
+        again = rescored_line(results)  # recomputed on resume: said only in the auc_rule column
         parts += ["<h3>Time-dependent AUC (cumulative/dynamic) at 1, 3 and 5 years</h3>",
                   *([f"<p><strong>{html.escape(mixed)}</strong></p>"] if mixed else []),
+                  *([f"<p>{html.escape(again)}</p>"] if again else []),
                   f"<p>{html.escape(AUC_TEXT)}</p>", _table(auc)]
     if backwards := backwards_folds_text(results):  # summary.md's line, on the page too
         parts.append(f"<p>{html.escape(backwards)}</p>")
