@@ -181,3 +181,15 @@ def test_a_series_matrix_of_genes_is_told_how_to_cut_its_table_out(tmp_path):
     subprocess.run(cmd, shell=True, cwd=tmp_path, check=True)  # the command works as given
     table = read_expression(tmp_path / "table.tsv")
     assert table.gene_ids.tolist() == ENTREZ and table.sample_ids.tolist() == ["GSM1", "GSM2"]
+
+
+def test_pandas_row_numbers_from_0_are_refused_with_the_fix(tmp_path):
+    """pandas' to_csv writes row numbers from 0 (``,sample,7157,...`` then ``0,S1,...``): they
+    were taken for Entrez genes and the file refused as 'header holds genes' too."""
+    f = tmp_path / "mine.csv"
+    f.write_text(",sample," + ",".join(ENTREZ) + "\n" + "".join(
+        f"{i},S{i},{','.join(str(v + i) for v in range(len(ENTREZ)))}\n" for i in range(4)))
+    with pytest.raises(InputError) as info:
+        read_expression(f)
+    assert "numbers the rows (0, 1, 2, ...) and the second, 'sample', holds the ids" in str(info.value)
+    assert "pandas: index=False" in info.value.fix and "cut -d, -f2- mine.csv" in info.value.fix

@@ -167,11 +167,12 @@ def _detect_orientation(col_ids: list[str], row_ids: list[str], path: Path) -> t
     said = f"first column holds {row}, header holds {col}"
     if row == "sample numbers" and col_ids and col_ids[0].strip().lower() in _ID_HEADERS:
         raise input_error(  # gene ids in the second column were read as a sample's values
-            f"the first column numbers the rows (1, 2, 3, ...) and the second, "
-            f"{col_ids[0]!r}, holds the ids: a table written with its row numbers (R's "
-            "write.csv / write.table)", path=path, where="column 1",
-            fix="write it again without them (write.csv(x, row.names = FALSE)), or cut the "
-                "first column off: cut -d, -f2- FILE > fixed.csv (cut -f2- for tabs)")
+            f"the first column numbers the rows ({', '.join(row_ids[:3])}, ...) and the "
+            f"second, {col_ids[0]!r}, holds the ids: a table written with its row numbers "
+            "(R's write.csv, pandas' to_csv)", path=path, where="column 1",
+            fix="write it again without them (R: row.names = FALSE; pandas: index=False), or "
+                f"cut the first column off: cut -d, -f2- {path.name} > fixed.csv (cut -f2- for "
+                "tabs)")
     row, col = (k.replace("sample numbers", "samples") for k in (row, col))
     if (row == "genes" and col != "genes") or (col == "samples" and row != "samples"):
         return "genes_by_samples", f"orientation: genes x samples (detected: {said})"
