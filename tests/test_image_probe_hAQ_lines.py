@@ -25,3 +25,17 @@ def test_a_bad_side_is_refused_in_short_lines_naming_the_option_once(model, key,
     assert "fix:" in lines[1]
     if key == "grid_size" or model == "hybrid_cnn":  # a backbone's image_size is no grid
         assert "alike profiles" in " ".join(lines[1:])
+
+
+def test_one_pixel_used_is_said_in_the_singular(caplog):
+    """``--image-size 1`` on pancan33 said "100 genes on the 1 x 1 image: 1 pixels used"."""
+    import logging
+
+    from genemoe.models.image import HybridCnn, reshape_layout
+    from genemoe.workflows.train_image import image_record
+
+    net = HybridCnn(10, 2, task="classify", layout=reshape_layout(10, image_size=1),
+                    n_filters=2, hidden=4)
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        image_record(net, "centred")
+    assert "10 genes on the 1 x 1 image: 1 pixel used, 0 empty" in caplog.text

@@ -254,9 +254,10 @@ def image_record(model: Any, scaling: str, weights_source: str | None = None,
         f"layout {kind}), seen at {image['image_size']}\n  "
         + "; ".join([*seen, f"input scaling {scaling}"]) + weights, first_whole=False))
     if image["genes_sharing_a_pixel"]:  # 76 of 100 genes merged, said "up to 4 a pixel"
-        log.info("%s genes on the %s: %s pixels used, %s empty\n  %s genes share a pixel (up to %d)",
-                 f"{lay.n_genes:,}", lay.seen_as(side),
-                 f"{image['pixels_used']:,}", f"{image['pixels_empty']:,}",
+        used = image["pixels_used"]  # "1 pixels used" at --image-size 1
+        log.info("%s genes on the %s: %s pixel%s used, %s empty\n  %s genes share a pixel "
+                 "(up to %d)", f"{lay.n_genes:,}", lay.seen_as(side), f"{used:,}",
+                 "" if used == 1 else "s", f"{image['pixels_empty']:,}",
                  f"{image['genes_sharing_a_pixel']:,}", image["genes_per_pixel_max"])
     if "padded_pixels" in image:
         log.warning("%s", warning_text(image["padded_pixels"]))
