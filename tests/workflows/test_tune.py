@@ -192,7 +192,10 @@ def test_ctrl_c_after_finished_trials_writes_their_results(bundle, tmp_path, bas
     stop_second_fit(monkeypatch, KeyboardInterrupt)
     with caplog.at_level("WARNING"), pytest.raises(KeyboardInterrupt):
         tune_run(bundle.path, n_trials=3, **_fcn_opts(out, base_yaml))
-    assert "written from the 1 trial finished before it was stopped" in caplog.text
+    said = " ".join(caplog.text.split())  # the warning is wrapped at 100 characters
+    assert "written from the 1 trial finished before it was stopped" in said
+    stopped = next(r.getMessage() for r in caplog.records if "search.png written" in r.getMessage())
+    assert max(len(x) for x in ("warning: " + stopped).splitlines()) <= 100, stopped  # was 135
     assert (out / "best.yaml").read_text().startswith("# Interrupted (Ctrl-C) before the budget")
     assert "run again to resume" in json.loads((out / "summary.json").read_text())["interrupted"]
     assert json.loads((out / "summary.json").read_text())["stopped_by"] == "Ctrl-C"
@@ -542,7 +545,7 @@ def test_a_pruned_trials_line_says_it_was_pruned_and_after_what(caplog):
         TrialLine(8, cv=3, metric="partial_likelihood")(study, pruned)
         TrialLine(8, metric="macro_f1")(study, epoch)
     assert ("pruned after inner fold 1 of 3 (mean so far -2.6920) (higher is better; best "
-            "-2.7681)") in caplog.text
+            "-2.7681)") in " ".join(caplog.text.split())  # wrapped at 100 characters
     assert "pruned at epoch 3 (validation macro_f1 0.5000)" in caplog.text
 
 

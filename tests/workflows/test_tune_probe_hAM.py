@@ -115,3 +115,25 @@ def test_the_title_and_resuming_lines_fit_100_characters(synthetic_bundle, tmp_p
                                "process; "), text
     resumed = [m for m in caplog.messages if m.startswith("resuming")]
     assert resumed and max(len(x) for m in resumed for x in m.splitlines()) <= 100, resumed
+
+
+def test_a_pruned_survival_trials_line_fits_100_characters(caplog):
+    """Old behaviour (mlp survival on a synthetic bundle): "trial 7 (8/8): pruned at epoch 21
+    (validation partial_likelihood -2.0008) (higher is better; best -1.8641), 5 s", 111
+    characters on one line."""
+    from genemoe.workflows.tune import TrialLine
+
+    study = optuna.create_study(direction="maximize")
+    for seconds in range(7):
+        _finished(study, -1.8641 - seconds / 10, seconds=seconds)
+    pruned = optuna.trial.create_trial(state=optuna.trial.TrialState.PRUNED, value=-2.0008,
+                                       intermediate_values={21: -2.0008},
+                                       user_attrs={"seconds": 5.0})
+    study.add_trial(pruned)
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        TrialLine(8, metric="partial_likelihood")(study, study.trials[7])
+    said = [m for m in caplog.messages if m.startswith("trial 7")]
+    assert len(said) == 1 and max(map(len, said[0].splitlines())) <= 100, said
+    assert " ".join(said[0].split()) == (
+        "trial 7 (8/8): pruned at epoch 21 (validation partial_likelihood -2.0008) (higher is "
+        "better; best -1.8641), 5 s")

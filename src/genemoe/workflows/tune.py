@@ -75,7 +75,7 @@ from genemoe.models.image import input_scaling
 from genemoe.models.registry import check_model_options, check_task, get_spec
 from genemoe.models.search_spaces import search_space, value_text
 from genemoe.report.tuning_plots import plot_search
-from genemoe.text_wrap import wrapped
+from genemoe.text_wrap import warning_text, wrapped
 from genemoe.train.fit import resolve_config, train_options_read
 from genemoe.train.rng import keeps_global_rng
 from genemoe.train.study_budget import (
@@ -181,8 +181,10 @@ class TrialLine:
                 else "lower is better"]
         if best is not None:
             said.append(f"{'best of the budget' if beyond else 'best'} {best.value:.4f}")
-        trial_log.info("trial %d (%s): %s (%s), %.0f s", trial.number, where, value,
-                       "; ".join(said), float(trial.user_attrs.get("seconds") or 0.0))
+        seconds = float(trial.user_attrs.get("seconds") or 0.0)  # a pruned one ran to 111:
+        trial_log.info("%s", wrapped(f"trial {trial.number} ({where}): {value} "  # wrapped at
+                                     f"({'; '.join(said)}), {seconds:.0f} s",  # 100, as the
+                                     first_whole=False))  # summary's lines
 
 
 def done_by(counted: list[optuna.trial.FrozenTrial], trial: optuna.trial.FrozenTrial) -> int:
@@ -391,9 +393,10 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
         _write_outputs(out_dir, bundle, data, stop.result, stopped_by=stop_signal(stop) or "Ctrl-C",
                        **written)
         done = int((budget_rows(stop.result.trials)["state"] == "COMPLETE").sum())
-        log.warning("best.yaml, trials.csv and search.png written from the %d trial%s finished "
-                    "before it was stopped (best %s %.3f)", done, "" if done == 1 else "s",
-                    stop.result.metric, stop.result.best_value)
+        log.warning("%s", warning_text(  # one line of 135 characters in a pipe
+            f"best.yaml, trials.csv and search.png written from the {done} trial"
+            f"{'' if done == 1 else 's'} finished before it was stopped (best "
+            f"{stop.result.metric} {stop.result.best_value:.3f})"))
         raise
     result = _shown_states(result)
     cut = timed_out(budget_rows(result.trials), n_trials, timeout)
