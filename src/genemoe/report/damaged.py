@@ -88,14 +88,59 @@ def unread_cells(d: Path, protocol: dict, cells: list[dict]) -> list[str]:
 
 
 def damaged_error(dirs: list[Path], exc: Exception) -> InputError | Exception:
-    """One error naming the damaged file behind ``exc``; ``exc`` itself when none is found
-    (then it is not a damaged file, and must not be said as one)."""
+    """One error naming the damaged file behind ``exc``; for a ``KeyError`` where every file
+    parses, one naming the folder and the field or column its files lack (a metrics.json
+    without ``per_class`` and a protocol.json without ``n_repeats`` ended in a traceback);
+    ``exc`` itself otherwise (then it is not a damaged
+    file, and must not be said as one)."""
     found = find_damaged(dirs)
     if found is None:
-        return exc
+        return _lacking_error(dirs, exc) if isinstance(exc, KeyError) else exc
     path, why = found
     return input_error(f"cut short or damaged ({why})", path=path,
                        fix="copy the folder again, or re-run the command that wrote it")
+
+
+def _lacking_error(dirs: list[Path], exc: KeyError) -> InputError:
+    """The refusal of a folder whose files parse but lack a field the report reads: the
+    field; the file where pandas said a column is missing and one table here lacks it, else
+    the folder (a plain ``KeyError`` does not tell a JSON field from a column)."""
+    keys, columns = _missing_keys(exc)
+    table = _table_lacking(dirs, keys) if columns else None
+    said = ", ".join(repr(k) for k in keys) or "a field"
+    also = "".join(f" or in {o}" for o in dirs[1:])  # an explanation's run, an ablation's parts
+    what = f"no column {said}" if table else f"a file here{also} lacks {said}"
+    return input_error(f"{what} (another genemoe's, edited or cut short)",
+                       path=table or dirs[0],
+                       fix="copy the folder again, or re-run the command that wrote it into a "
+                           "fresh --out")
+
+
+def _missing_keys(exc: KeyError) -> tuple[list[str], bool]:
+    """The names a ``KeyError`` says are missing (``'per_class'``, or pandas' ``"None of
+    ['sample_id'] are in the columns"``) and whether it says they are table columns."""
+    arg = exc.args[0] if exc.args else ""
+    if isinstance(arg, str) and arg.startswith("None of [") and "columns" in arg:
+        return re.findall(r"'([^']+)'", arg.split("]")[0]), True
+    return ([str(arg)] if arg != "" else []), False
+
+
+def _table_lacking(dirs: list[Path], keys: list[str]) -> Path | None:
+    """The one CSV/TSV in ``dirs`` whose header lacks a column of ``keys``; ``None`` where
+    none or several do."""
+    lacking = []
+    for d in dirs:
+        for path in sorted(d.glob("*")):
+            if path.suffix.lower() not in (".csv", ".tsv") or not path.is_file():
+                continue
+            try:
+                cols = set(pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",",
+                                       nrows=0).columns)
+            except (ValueError, UnicodeDecodeError, OSError):
+                continue
+            if any(k not in cols for k in keys):
+                lacking.append(path)
+    return lacking[0] if len(lacking) == 1 and keys else None
 
 
 def not_reportable(d: Path, methods: list[str]) -> InputError:

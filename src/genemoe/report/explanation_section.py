@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from genemoe.errors import input_error
 from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark, read_ranking, top_genes_line
 from genemoe.explain.summary_text import (
@@ -29,7 +30,7 @@ __all__ = ["explanation_section", "top_genes_table", "sample_caption"]
 def explanation_section(d: Path, *, top: int = 10) -> str:
     """Method, completeness and top genes per class first; then the figures and sample maps."""
     conv = json.loads((d / "convergence.json").read_text())
-    ranking = read_ranking(d / "genes_by_class.csv")  # Entrez ids stay text
+    ranking = _ranking(d / "genes_by_class.csv")  # Entrez ids stay text
     method, ranked = conv.get("method", "ig"), str(conv.get("genes", "all"))
     if (w := conv.get("weight")) and w["n_with_weight"] < w["n_model_genes"]:  # coxnet's 6
         ranked = "those with weight" + ("" if ranked == "all" else f" ({ranked})")  # were all
@@ -46,17 +47,18 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
         head += f"<p>{html.escape(w['text'])}: only they are ranked.</p>"
     if pooled := pooling_text(conv):  # a survival ranking of 8 samples of 4 types, unsaid
         head += f"<p>Pooled: {html.escape(pooled)}.</p>"
+    if conv.get("attributed"):  # --compare's per true label; the default's per predicted
+        head += f"<p>Attributed: {html.escape(str(conv['attributed']))}.</p>"  # was unsaid
+    head += _drawn_html(conv)
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
         head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
-    if conv.get("group_by") == "label" and conv.get("attributed"):  # --compare: per true label
-        head += f"<p>Attributed: {html.escape(str(conv['attributed']))}.</p>"
     ends = conv.get("task") == "survival"  # both ends (the genes lowering the risk were left out)
     col = f"top {top} genes (symbol, else gene id; by mean {'|attribution|' if ends else 'attribution'})"
-    key = "output" if ends else "class"  # survival's one row, "risk", was headed "class"
+    key = "output" if ends else _class_heading(conv)  # survival's one row was headed "class"
     rows = [{key: cls, "samples": int(g["n_samples"].iloc[0]), col: top_genes_line(g, top, both_ends=ends)}
             for cls, g in ranking.groupby("class", sort=True)]
     parts = [f"<h3>{html.escape(d.name)}</h3>", head, _table(pd.DataFrame(rows)),
-             _legend([r[col] for r in rows])]
+             _legend([r[col] for r in rows]), _few_html(rows, key, ends)]
     figs = [Figure(d / "top_genes.png", "Top genes for the risk (mean |attribution|)." if ends
                    else "Top genes per class (mean attribution).", "explanation")]
     maps = sorted((d / "maps").glob("*.png"))
@@ -68,6 +70,58 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
                      "sample's attributions are in attributions.npy.</p>")
     parts += [_figure_html(f) for f in figs[1:] if f.path.exists()]
     return "\n".join(parts)
+
+
+RANKING_COLUMNS = ("class", "rank", "gene_id", "n_samples")  # what the section reads
+
+
+def _ranking(path: Path) -> pd.DataFrame:
+    """``genes_by_class.csv`` as :func:`read_ranking` reads it, refused naming the file and
+    the columns it lacks (one without ``gene_id`` ended the report in a traceback)."""
+    ranking = read_ranking(path) if "gene_id" in _header(path) else pd.read_csv(path)
+    if missing := [c for c in RANKING_COLUMNS if c not in ranking]:
+        raise input_error(f"no column {', '.join(missing)} (it has {', '.join(map(str, ranking.columns[:8]))})",
+                          path=path, fix="copy the explanation folder again, or re-run the "
+                                         "`genemoe explain` command that wrote it")
+    return ranking
+
+
+def _header(path: Path) -> list[str]:
+    """A CSV's column names (its first line)."""
+    return list(pd.read_csv(path, nrows=0).columns)
+
+
+def _class_heading(conv: dict) -> str:
+    """The top-genes table's class column: ``predicted class`` where the samples were pooled
+    by the class the model gave them (the default: a true ACC called LIHC counts for LIHC),
+    ``true class`` for ``--compare``'s labels. The page said "class", read as the true one."""
+    return {"predicted": "predicted class", "label": "true class"}.get(
+        str(conv.get("group_by")), "class")
+
+
+def _drawn_html(conv: dict) -> str:
+    """Which samples were explained, as the terminal's ``drawn:`` line says it: ``<p>Samples:
+    65 of the test split's 197, at most 3 per predicted class (a draw seeded by --seed 0;
+    --max-samples-per-class).</p>``; '' where none were left out. The page gave the count
+    alone, with neither the split nor the cap."""
+    d, n = conv.get("drawn_from") or {}, int(conv.get("n_samples") or 0)
+    if not d.get("cap_per_predicted_class") or int(d.get("n") or 0) <= n:
+        return ""
+    per = " per predicted class" if conv.get("task") == "classify" else " in all"
+    seed = f" {conv['seed']}" if conv.get("seed") is not None else ""
+    return html.escape(f"Samples: {n:,} of the {d.get('split')} split's {int(d['n']):,}, at "
+                       f"most {int(d['cap_per_predicted_class']):,}{per} (a draw seeded by "
+                       f"--seed{seed}; --max-samples-per-class).").join(("<p>", "</p>"))
+
+
+def _few_html(rows: list[dict], key: str, ends: bool) -> str:
+    """Under the table, the classes ranked from one or two samples (the terminal's ``n < 3``
+    note; the page showed their top 10 as the class's)."""
+    few = [str(r[key]) for r in rows if r["samples"] < 3]
+    if ends or not few:
+        return ""
+    return (f"<p>Ranked from one or two samples, so rankings of those samples, not of the "
+            f"class: {html.escape(', '.join(few))}.</p>")
 
 
 def _steps_text(conv: dict) -> str:
@@ -175,6 +229,10 @@ def _samples(d: Path) -> pd.DataFrame | None:
         table = pd.read_csv(d / "samples.tsv", sep="\t", dtype={"sample_id": str})
     except (OSError, ValueError):
         return None
+    if "sample_id" not in table:  # a KeyError's traceback ended the report
+        raise input_error(f"no column sample_id (it has {', '.join(map(str, table.columns[:8]))})",
+                          path=d / "samples.tsv", fix="copy the explanation folder again, or "
+                          "re-run the `genemoe explain` command that wrote it")
     return table.drop_duplicates("sample_id").set_index("sample_id")
 
 
