@@ -47,7 +47,9 @@ running ones make the budget (:mod:`genemoe.train.tuning_workers`; one started i
 instant gives way before it draws values, ``not_run`` in the table). The best trial is
 chosen among the budget's first ``n_trials`` counted trials, so every study's choice sees
 the same budget (:mod:`genemoe.train.study_budget`). A study remembers its setup (model, task, base
-options, seed, data rows, space) and refuses a call with another one.
+options, seed, data rows, space) and refuses a call with another one; of the training options
+only those the model reads (a classical classifier's none: an SVM study refused ``--preset
+base`` over epochs and lr; a study an older genemoe keyed by all of them still resumes).
 
 Input scaling
 -------------
