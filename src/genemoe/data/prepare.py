@@ -5,7 +5,8 @@ Steps, each recorded with what it dropped and why (``record["steps"]``):
 1. read every expression file (orientation and value scale detected and reported);
 2. map gene identifiers (versions stripped; symbols / ``SYMBOL|ENTREZ`` through the
    annotation when one is given) and drop duplicates after mapping (a gene under two
-   versions of its Ensembl id is refused, naming both);
+   versions of its Ensembl id, or under ids that differ only in case, is refused, naming
+   both);
 3. keep the genes present in every file, *before* normalising (a sample's CPM/TPM total
    or FPKM-UQ quartile over other genes put whole cohorts on other scales; each file's
    loss counted, warned of under a count normalisation; :mod:`genemoe.data.shared_genes`);
@@ -78,7 +79,8 @@ log = logging.getLogger(__name__)
 def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
                plog: PrepLog) -> tuple[ExpressionTable, dict[str, str | None]]:
     """Canonical gene ids for one table; unmapped and duplicate genes dropped (counted), a
-    gene under two versions of its Ensembl id refused (:func:`_refuse_version_repeats`).
+    gene under two versions of its Ensembl id or two ids differing only in case refused
+    (:func:`_refuse_version_repeats`, :func:`_refuse_case_repeats`).
     GENCODE's ``_PAR_Y`` rows are dropped first (:func:`_drop_par_y`), so the mapping's
     counts are of the rows it mapped (they were also counted as Ensembl ids "not in the
     annotation, kept")."""
@@ -97,6 +99,7 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     repeated = ok & pd.Series(ids).duplicated(keep=False).to_numpy()
     if repeated.any():  # two versions of one Ensembl id: the first was kept, unsaid
         _refuse_version_repeats(table, ids, repeated)
+        _refuse_case_repeats(table, ids, repeated)  # KRT33A and krt33a: one dropped, unsaid
     keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()  # symbols of one gene
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
     own = table.gene_symbols if table.gene_symbols is not None else [None] * len(ids)
@@ -157,6 +160,39 @@ def _refuse_version_repeats(table: ExpressionTable, ids: np.ndarray, repeated: n
         path=table.source_path, where=f"gene identifier column, rows {shown}",
         fix="keep one row of each such gene (the version your annotation or model uses), or sum "
             "them if they are parts of one gene, and read the file again")
+
+
+def _refuse_case_repeats(table: ExpressionTable, ids: np.ndarray, repeated: np.ndarray) -> None:
+    """Refuse genes named twice in ids that differ only in case (``KRT33A`` and ``krt33a``),
+    both mapped to one gene: which row is the gene is the user's call, as for a repeated
+    exact id (the second row was dropped as a "duplicate after id mapping").
+
+    Parameters
+    ----------
+    table
+        The table as read (``gene_ids`` as in the file).
+    ids
+        ``(n_genes,)`` canonical ids (None: unmapped).
+    repeated
+        ``(n_genes,)`` bool: mapped ids that occur more than once.
+    """
+    at = np.flatnonzero(repeated)
+    given = pd.Series([str(table.gene_ids[i]) for i in at], dtype=object)
+    key = pd.Series([f"{ids[i]}\t{str(table.gene_ids[i]).upper()}" for i in at], dtype=object)
+    groups = given.groupby(key.to_numpy(), sort=False).agg(list)
+    groups = groups[groups.map(lambda g: len(set(g)) > 1)]
+    if groups.empty:
+        return
+    first = groups.iloc[0]
+    shown = ", ".join(map(repr, first[:-1])) + f" and {first[-1]!r}"
+    gene = groups.index[0].split("\t")[0]
+    raise input_error(
+        f"{len(groups):,} gene(s) appear in rows whose ids differ only in case, "
+        f"the first {gene}",
+        path=table.source_path, where=f"gene identifier column, rows {shown}",
+        fix="keep one row of each such gene (symbols are upper case in human data: a lower-case "
+            "one is a typo or another species' spelling), or sum them if they are parts of one "
+            "gene, and read the file again")
 
 
 def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.GeneAnnotation | None,

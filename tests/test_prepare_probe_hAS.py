@@ -1,0 +1,71 @@
+"""An outside probe of ``genemoe prepare`` with a collaborator's own matrix (helper hAS):
+gene ids that differ only in case, genes of which none has a length, the read/mapping
+summary lines, the unmapped-id warning and spreadsheet marks in a label table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genemoe.data.prepare import PrepareConfig, prepare_dataset
+from genemoe.errors import InputError
+
+_TYPES = ("ACC", "UVM")
+
+
+def _barcodes(n: int) -> list[str]:
+    return [f"TCGA-{'OR' if i % 2 else 'VD'}-{i:04d}-01A-11R-A000-07" for i in range(n)]
+
+
+def _annotation(path: Path, n: int) -> Path:
+    """An Ensembl annotation of ``n`` genes ``GENE0`` … with lengths."""
+    pd.DataFrame({"gene_id": [f"ENSG{i:011d}" for i in range(n)],
+                  "gene_name": [f"GENE{i}" for i in range(n)], "biotype": "protein_coding",
+                  "chrom": "1", "start": np.arange(n) * 1000 + 1, "end": np.arange(n) * 1000 + 900,
+                  "length": 900}).to_csv(path, sep="\t", index=False)
+    return path
+
+
+def _counts(path: Path, genes: list[str], samples: list[str], seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    pd.DataFrame(rng.negative_binomial(3, 0.02, size=(len(genes), len(samples))), index=genes,
+                 columns=samples).rename_axis("gene").to_csv(path, sep="\t")
+    return path
+
+
+def _labels(path: Path, samples: list[str], cells: dict[int, str] | None = None) -> Path:
+    types = [_TYPES[i % 2] for i in range(len(samples))]
+    for i, cell in (cells or {}).items():
+        types[i] = cell
+    path.write_text("sample\tcancer_type\n" + "".join(f"{s}\t{t}\n" for s, t in zip(samples, types, strict=True)))
+    return path
+
+
+def test_symbols_differing_only_in_case_are_refused_naming_both_rows(tmp_path):
+    """Old behaviour: ``KRT33A`` and ``krt33a`` (two rows of different values) both mapped to
+    one gene and the second was dropped ("1 duplicates dropped"), while exact and version
+    repeats are refused: which row is the gene was decided silently."""
+    samples = _barcodes(12)
+    genes = [f"GENE{i}" for i in range(30)] + ["gene5"]
+    expr = _counts(tmp_path / "expr.tsv", genes, samples)
+    with pytest.raises(InputError) as err:
+        prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[_labels(tmp_path / "l.tsv", samples)],
+                        annotation_path=_annotation(tmp_path / "ann.tsv", 40))
+    text = str(err.value)
+    assert "'GENE5' and 'gene5'" in text and "differ only in case" in text
+    assert "expr.tsv" in text and "keep one row" in text
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_symbol_in_another_case_alone_is_still_mapped(tmp_path):
+    """A symbol written in another case without its upper-case twin maps as before."""
+    samples = _barcodes(12)
+    genes = [f"GENE{i}" for i in range(30) if i != 5] + ["gene5"]
+    expr = _counts(tmp_path / "expr.tsv", genes, samples)
+    b = prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[_labels(tmp_path / "l.tsv", samples)],
+                        annotation_path=_annotation(tmp_path / "ann.tsv", 40),
+                        config=PrepareConfig(min_variance=0, min_mean=0))
+    assert "ENSG00000000005" in set(b.var["gene_id"])
