@@ -137,3 +137,23 @@ def test_a_pruned_survival_trials_line_fits_100_characters(caplog):
     assert " ".join(said[0].split()) == (
         "trial 7 (8/8): pruned at epoch 21 (validation partial_likelihood -2.0008) (higher is "
         "better; best -1.8641), 5 s")
+
+
+def test_the_cost_line_says_how_many_of_the_studys_trials_count(synthetic_bundle, tmp_path,
+                                                                 monkeypatch):
+    """Old behaviour (mlp survival, SIGTERM then the same command): "6 trials: 6 complete, 0
+    pruned; 1 interrupted, not counted" over "cost: ...; the study's 7 trials 166 s in all":
+    7 beside the title's 6, the interrupted trial's seconds unsaid."""
+    from stop_helpers import stop_second_fit
+
+    bundle = synthetic_bundle()
+    opts = dict(out_dir=tmp_path / "t", model_name="logreg", progress=False)
+    real = stop_second_fit(monkeypatch, KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        tune_run(bundle.path, n_trials=2, **opts)
+    import genemoe.train.tuning as tuning
+
+    monkeypatch.setattr(tuning, "fit_model", real)
+    text = " ".join(tune_run(bundle.path, n_trials=2, **opts).describe().split())
+    assert "2 trials: 2 complete, 0 pruned; 1 interrupted, not counted" in text, text
+    assert "the study's 3 trials (2 counted) " in text, text

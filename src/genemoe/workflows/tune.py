@@ -250,7 +250,7 @@ class TuneRun(AtFolder):
         lines[2:2] = (shared_lines(r)
                       + budget_lines(len(t), later, self.n_asked)
                       + cost_lines(call_cost(t, r), r.seconds, whose="budget's" if later
-                                    else "study's"))
+                                    else "study's", n_counted=n))
         n_counted = n_in_budget(t)
         if self.n_asked is not None and timed_out(t, self.n_asked, self.timeout):
             lines.insert(2,  # under the title and its counts

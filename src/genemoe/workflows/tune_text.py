@@ -123,19 +123,25 @@ def call_cost(t: pd.DataFrame, r: TuneResult) -> dict[str, float | int]:
             "trial_seconds_in_all": round(float(secs[ended].sum()), 1)}
 
 
-def cost_lines(c: dict[str, float | int], wall: float, *, whose: str = "study's") -> list[str]:
+def cost_lines(c: dict[str, float | int], wall: float, *, whose: str = "study's",
+               n_counted: int | None = None) -> list[str]:
     """``["  cost: this call ran 2 trials, 1 s (3 s wall); the study's 4 trials 5 s in all
     (4 s in earlier calls or by other workers)"]`` where the study holds trials of other
     calls (the title's seconds are this call's wall time); none where all are this call's.
-    ``whose``: "budget's" where the study holds trials beyond the budget (not counted)."""
+    ``whose``: "budget's" where the study holds trials beyond the budget (not counted);
+    ``n_counted``: the title's count, said beside the trials' where fewer (``the study's 3
+    trials (2 counted)``: an interrupted trial's seconds count here, not in the budget; "the
+    study's 3 trials" stood under "stopped at --timeout with 2 of 3 trials")."""
     k, n = int(c["trials_this_call"]), int(c["trials_in_all"])
     if k == n:
         return []
     own, total = round(c["trial_seconds_this_call"]), round(c["trial_seconds_in_all"])
     ran = (f"this call ran {k} trial{'s' if k != 1 else ''}, {own} s ({wall:.0f} s wall)"
            if k else f"this call ran no trial ({wall:.0f} s)")
-    return _lines(f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''} {total} s in "
-                  f"all ({max(total - own, 0)} s in earlier calls or by other workers)")
+    counted = f" ({n_counted} counted)" if n_counted is not None and n_counted < n else ""
+    return _lines(f"  cost: {ran}; the {whose} {n} trial{'s' if n != 1 else ''}{counted} "
+                  f"{total} s in all ({max(total - own, 0)} s in earlier calls or by other "
+                  "workers)")
 
 
 def grid_record(r: TuneResult) -> dict[str, Any]:
