@@ -69,3 +69,36 @@ def test_a_symbol_in_another_case_alone_is_still_mapped(tmp_path):
                         annotation_path=_annotation(tmp_path / "ann.tsv", 40),
                         config=PrepareConfig(min_variance=0, min_mean=0))
     assert "ENSG00000000005" in set(b.var["gene_id"])
+
+
+def test_the_mapping_line_counts_one_gene_in_the_singular():
+    """Old behaviour: "1 symbols matched ignoring case", "1 symbols of several genes
+    resolved", "(1 duplicates dropped)"."""
+    from genemoe.data.prep_text import step_line
+
+    report = {"n_ids": 5, "mapped": 5, "matched_in_annotation": 5, "symbol_case_insensitive": 1,
+              "ambiguous_symbol_resolved": 1, "duplicates_after_mapping": 1,
+              "version_stripped": 1}
+    line = step_line("map_gene_ids", {"file": "mine.tsv", "report": report, "n_genes": 4,
+                                      "annotation": True})
+    flat = " ".join(line.split())
+    assert "1 symbol matched ignoring case" in flat and "1 symbol of several genes" in flat
+    assert "(1 duplicate dropped)" in flat and "1 Ensembl version stripped" in flat
+    assert "symbols" not in flat and "duplicates" not in flat
+
+
+def test_the_read_line_counts_entrez_ids_written_as_decimals(tmp_path):
+    """Old behaviour: ``613037.0`` read as ``613037`` was a warning only; the read line,
+    where the read's other changes are counted, did not say it."""
+    samples = _barcodes(12)
+    expr = _counts(tmp_path / "mine.tsv", [f"{613037 + i}.0" for i in range(30)], samples)
+    b = prepare_dataset([expr], out_path=tmp_path / "b",
+                        label_paths=[_labels(tmp_path / "l.tsv", samples)],
+                        config=PrepareConfig(min_variance=0, min_mean=0))
+    from genemoe.data.prep_text import step_line
+
+    step = next(s for s in b.record["steps"] if s["step"] == "read")
+    line = step_line("read", {k: v for k, v in step.items() if k != "step"})
+    assert "30 Entrez ids written as decimals read as whole numbers, e.g. 613037.0 → 613037" \
+        in " ".join(line.split()), line
+    assert all(len(row) <= 100 for row in line.splitlines())

@@ -300,4 +300,4 @@ def test_symbols_of_several_genes_are_recorded_with_examples(tmp_path: Path) -> 
     chosen = min(g["id"][28], g["id"][29]).split(".")[0]
     assert step["report"]["ambiguous_symbol_resolved"] == 1
     assert step["ambiguous_examples"] == [f"GENE28 -> {chosen}"]
-    assert f"1 symbols of several genes resolved, e.g. GENE28 -> {chosen}" in res.output
+    assert f"1 symbol of several genes resolved, e.g. GENE28 -> {chosen}" in res.output

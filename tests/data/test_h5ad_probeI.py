@@ -74,7 +74,7 @@ def test_ensembl_ids_among_symbols_map_as_ensembl_ids():
     assert m.report["unmapped"] == 1  # GSTT2-1 only
     assert m.report["ensembl_among_symbols"] == 1
     line = step_line("map_gene_ids", {"file": "sc.h5ad", "report": m.report, "n_genes": 5})
-    assert "1 Ensembl ids among the symbols, mapped as Ensembl ids" in line
+    assert "1 Ensembl id among the symbols, mapped as Ensembl id" in line
 
 
 def test_a_repeated_gene_ids_column_is_not_used_and_said(tmp_path, rng):

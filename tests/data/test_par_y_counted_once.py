@@ -48,7 +48,7 @@ def test_par_y_rows_are_not_counted_as_ids_missing_from_the_annotation(tmp_path)
     step = next(s for s in plog.steps if s["step"] == "map_gene_ids")
     assert step["report"]["n_ids"] == 9 and step["report"]["ensembl_not_in_annotation"] == 1
     line = step_line("map_gene_ids", {k: v for k, v in step.items() if k != "step"})
-    assert "1 Ensembl ids not in the annotation" in line and "8 of 9 mapped" in line, line
+    assert "1 Ensembl id not in the annotation" in line and "8 of 9 mapped" in line, line
 
 
 def test_prepare_says_the_par_y_rows_once(tmp_path, caplog):

@@ -9,6 +9,7 @@ Ensembl, raw counts)``.
 from __future__ import annotations
 
 import logging
+import re
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,8 +48,9 @@ def _read(info: dict) -> str:
                       _ID_KINDS.get(info.get("id_kind"), str(info.get("id_kind"))),
                       _VALUE_KINDS.get(info.get("value_kind"), str(info.get("value_kind")))])
     said = [n for n in info.get("notes") or [] if n.startswith(_SAID_NOTES) or "estimated counts" in n
-            or "on the floor" in n or n.endswith(_SAID_ENDINGS)]  # a log2(x + eps) file converted: was in the record only
-    said = [_other_base_short(n) for n in said]  # its
+            or "on the floor" in n or n.endswith(_SAID_ENDINGS)
+            or _DECIMAL_ENTREZ.match(n)]  # a log2(x + eps) file converted: was in the record only
+    said = [_decimal_entrez_short(_other_base_short(n)) for n in said]  # its
     #   ~330 characters were said twice: as the read's warning, and again here
     return "\n  ".join([f"read {_name(info)}: {_n(n_genes)} gene{'s' if n_genes != 1 else ''} × "
                         f"{_n(n_samples)} sample{'s' if n_samples != 1 else ''} ({what})", *said])
@@ -61,6 +63,22 @@ _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "secon
 _SAID_ENDINGS = ("blank line(s) skipped", "surrounding spaces: trimmed")  # counted notes
 
 
+# read.py's note on Entrez ids written as decimals (613037.0), read as whole numbers
+_DECIMAL_ENTREZ = re.compile(r"([\d,]+) gene id\(s\) are Entrez ids written as decimals "
+                             r"\(e\.g\. (\S+)\): read as whole numbers \((\S+)\)")
+
+
+def _decimal_entrez_short(note: str) -> str:
+    """read.py's note on Entrez ids written as decimals as the read line's count
+    (``100 Entrez ids written as decimals read as whole numbers, e.g. 613037.0 → 613037``;
+    it was said as a warning only); any other note as it is."""
+    if (m := _DECIMAL_ENTREZ.fullmatch(note)) is None:
+        return note
+    n = int(m.group(1).replace(",", ""))
+    return (f"{m.group(1)} Entrez id{'s' * (n != 1)} written as decimals read as whole "
+            f"number{'s' * (n != 1)}, e.g. {m.group(2)} → {m.group(3)}")
+
+
 def _other_base_short(note: str) -> str:
     """An unmarked ln or log10 conversion's note (~330 characters, said as the read's
     warning) as one short pointer to it; any other note as it is."""
@@ -68,27 +86,35 @@ def _other_base_short(note: str) -> str:
     return note if start is None else f"{start}: converted to log2(x + 1) (see the warning)"
 
 
+def _counted(n: Any, one: str, many: str) -> str:
+    """``1 symbol`` / ``2 symbols``: ``n`` with the singular ``one`` or the plural ``many``
+    (the mapping line said "1 symbols matched ignoring case")."""
+    return f"{_n(n)} {one if n == 1 else many}"
+
+
 def _map(info: dict) -> str:
     r = info.get("report") or {}
     n_ids, mapped = r.get("n_ids"), r.get("mapped")
-    extra = [f"{_n(r[k])} {text}" for k, text in (("unmapped", "unmapped"),
-                                                  ("duplicates_after_mapping", "duplicates"))
-             if r.get(k)]
+    extra = [_counted(r[k], one, many) for k, one, many in (
+        ("unmapped", "unmapped", "unmapped"),
+        ("duplicates_after_mapping", "duplicate", "duplicates")) if r.get(k)]
     as_given = (r.get("kept_as_given") or 0) + (r.get("entrez_kept") or 0)
-    stripped = f"{_n(r['version_stripped'])} Ensembl versions stripped" \
-        if r.get("version_stripped") else ""
+    stripped = _counted(r["version_stripped"], "Ensembl version stripped",
+                        "Ensembl versions stripped") if r.get("version_stripped") else ""
     if info.get("annotation") is False:  # nothing looked up: "100 of 100 mapped" said otherwise
         how = f"{_n(mapped)} of {_n(n_ids)} used as given (no annotation" + \
             (f"; {stripped})" if stripped else ")")
     else:
+        eg = f", e.g. {info['ambiguous_examples'][0]}" if info.get("ambiguous_examples") else ""
         said = [s for s in (f"{_n(as_given)} as given" if as_given else "", stripped) if s] + [
-            f"{_n(r[k])} {text}" for k, text in (  # were in the record only
-                ("ambiguous_symbol_resolved", "symbols of several genes resolved" + (
-                    f", e.g. {info['ambiguous_examples'][0]}" if info.get("ambiguous_examples")
-                    else "")),
-                ("symbol_case_insensitive", "symbols matched ignoring case"),
-                ("ensembl_among_symbols", "Ensembl ids among the symbols, mapped as Ensembl ids"),
-                ("ensembl_not_in_annotation", _without_length(info.get("normalisation"))))
+            _counted(r[k], one, many) for k, one, many in (  # were in the record only
+                ("ambiguous_symbol_resolved", f"symbol of several genes resolved{eg}",
+                 f"symbols of several genes resolved{eg}"),
+                ("symbol_case_insensitive", "symbol matched ignoring case",
+                 "symbols matched ignoring case"),
+                ("ensembl_among_symbols", "Ensembl id among the symbols, mapped as Ensembl id",
+                 "Ensembl ids among the symbols, mapped as Ensembl ids"),
+                ("ensembl_not_in_annotation", *_without_length(info.get("normalisation"))))
             if r.get(k)]
         found = r.get("matched_in_annotation", (mapped or 0)  # "56,542 of 56,542 mapped"
                       - (r.get("ensembl_not_in_annotation") or 0))  # (an older record's sum)
@@ -98,18 +124,19 @@ def _map(info: dict) -> str:
             + (f" ({', '.join(extra)} dropped)" if extra else ""))
 
 
-def _without_length(method: str | None) -> str:
+def _without_length(method: str | None) -> tuple[str, str]:
     """What becomes of the Ensembl ids the annotation lacks (no symbol, no length) under the
-    normalisation ``method``; None (not known when the ids are mapped, as in ``prepare``):
-    both cases. They were said "kept without symbol or length", and log2tpm and fpkm_uq
-    then dropped them."""
-    what = "Ensembl ids not in the annotation"
+    normalisation ``method``, said of one id and of several; None (not known when the ids
+    are mapped, as in ``prepare``): both cases. They were said "kept without symbol or
+    length", and log2tpm and fpkm_uq then dropped them."""
     if method in NEEDS_LENGTH:
-        return f"{what}, dropped: no length for {method} (counted)"
-    if method is not None:
-        return f"{what}, kept without symbol or length"
-    return (f"{what}, kept without symbol or length: dropped, and counted, under "
-            f"{' or '.join(NEEDS_LENGTH)}, which need one")
+        then = f", dropped: no length for {method} (counted)"
+    elif method is not None:
+        then = ", kept without symbol or length"
+    else:
+        then = (", kept without symbol or length: dropped, and counted, under "
+                f"{' or '.join(NEEDS_LENGTH)}, which need one")
+    return f"Ensembl id not in the annotation{then}", f"Ensembl ids not in the annotation{then}"
 
 
 def _normalise(info: dict) -> str:
