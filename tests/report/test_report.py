@@ -309,7 +309,7 @@ def test_a_survival_run_report_sets_its_survival_probabilities_against_kaplan_me
     assert "each type split at its own median, stratified by type" in page
     assert "<th>auc_1y</th>" in page and "<th>logrank_p_within_type</th>" in page
     above = m["integrated_brier_score"] > m["ibs_null_reference"]
-    assert ("this model is above it, worse than no model" in page) == above
+    assert ("this model is above it" in page) == above  # worse only where its CI is above 0
     ref = json.loads((run / "metrics.json").read_text())["test"]["ibs_null_reference"]
     assert f"one survival curve for all (no information): {ref:.3f}" in page  # was in metrics.json only
     test_m = json.loads((run / "metrics.json").read_text())["test"]

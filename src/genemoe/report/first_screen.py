@@ -130,8 +130,19 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
         f'{_esc(_short(task, val))}</p>' if val else "")
     section = "classification" if task == "classify" else "survival"
     thumb = next((f for f in figures if f.section == section), None)
-    return _panel(rows, f'<p class="caption">test split, n = {fmt_count(test.get("n"))}</p>'
-                  + headline, thumb)
+    return _panel(rows, f'<p class="caption">test split, n = {fmt_count(test.get("n"))}'
+                  + _events_caption(task, test, prot.get("endpoint")) + "</p>" + headline, thumb)
+
+
+def _events_caption(task: str, m: dict, endpoint: str | None) -> str:
+    """``", 32 deaths"`` after a survival run's test n: what its C-index, log-rank p and
+    Brier score rest on (the terminal's table gave the events, the page the patients only);
+    "" for classification or without the count."""
+    events = m.get("n_events")
+    if task != "survival" or not isinstance(events, int):
+        return ""
+    word = "death" if event_word(endpoint) == "death" else "event"
+    return f", {fmt_count(events)} {word}{'s' * (events != 1)}"
 
 
 def _trust_line(cfg: dict, metrics: dict) -> str:
@@ -220,10 +231,24 @@ def _run_headline(task: str, m: dict, *, endpoint: str | None = None,
                         _days_words(m.get("ibs_times")) + (
                             f"lower is better; one {probability_word(endpoint)} curve for all "
                             f"(no information): {fmt_value(ref)}"
-                            + (": this model is above it, worse than no model" if worse else "")
-                            + _gap_words(m.get("ibs_minus_null_ci"))
+                            + _ibs_verdict(worse, m.get("ibs_minus_null_ci"))
                             if ref is not None else "lower is better")))
     return out
+
+
+def _ibs_verdict(worse: bool, ci: list[float] | None) -> str:
+    """After the no-information score: whether the model is above it, told by the bootstrap
+    interval of the difference where there is one, as the terminal tells it (a test score
+    above it with an interval of -0.014 to +0.100 was "worse than no model" on the page and
+    "not told apart from none" on the terminal)."""
+    if not ci or len(ci) != 2:  # an older run: the point values alone
+        return ": this model is above it, worse than no model" if worse else ""
+    if ci[0] > 0:
+        return ": this model is above it, worse than no model" + _gap_words(ci)
+    if ci[1] < 0:
+        return "; this model is below it, better than no model" + _gap_words(ci)
+    return ((": this model is above it" if worse else "; this model is below it")
+            + _gap_words(ci) + ", which holds 0: not told apart from no model")
 
 
 def _gap_words(ci: list[float] | None) -> str:
