@@ -487,6 +487,7 @@ def create_backbone(name: str, *, n_genes: int, n_outputs: int, task: Task,
     layout.kind = config.get("layout", layout.kind)
     layout.embedding = layout.embedding or embedding
     layout.least_image_size = BACKBONES[name].min_image_size  # for one_gene_a_pixel's advice
+    layout.backbone = True  # its advice keeps the image size (ResNet-50 was told to shrink it)
     weights = str(config["weights"])
     backbone = _timm_backbone(BACKBONES[name], weights, name)
     finetune = finetune_depth(str(config["finetune"]), weights)

@@ -105,6 +105,9 @@ class Layout:
     least_image_size
         The smallest image the network reading it takes (an ImageNet backbone's: VGG-19's
         32), for :meth:`one_gene_a_pixel`'s advice; not saved (the model gives it).
+    backbone
+        Read by an ImageNet backbone, whose image size is its own (the grid is
+        ``grid_size``), for :meth:`one_gene_a_pixel`'s advice; not saved (the model gives it).
     placement
         ``genomic``: how the genes were placed (:func:`genomic_placement`: genes by
         position, genes without one and where they went), for the run's image record; the
@@ -119,6 +122,7 @@ class Layout:
     positions: bool | None = None
     least_image_size: int = 1
     placement: dict[str, Any] | None = None
+    backbone: bool = False
 
     def __post_init__(self) -> None:
         self.pixel_of_gene = np.asarray(self.pixel_of_gene, dtype=np.int64)
@@ -168,13 +172,15 @@ class Layout:
         140 a GDC layout still put 33 in one), so another layout: ``genomic`` only where the
         genes have positions (``positions`` not False; it was then refused), at a size the
         network takes (``least_image_size``: "--image-size 10" was advised for VGG-19, which
-        then refused it), a backbone keeping its image size where it holds every gene."""
+        then refused it), a backbone keeping its image size where it holds every gene
+        (ResNet-50, which takes any size, was advised "--image-size 10" from 32 or 64)."""
         side = max(math.isqrt(max(self.n_genes - 1, 0)) + 1, 1)
         if self.kind == "similarity":
             other = "genomic or reshape" if self.positions is not False else "reshape"
             said = "the similarity layout puts genes with alike profiles in one pixel at any size"
             size = max(side, self.least_image_size)  # VGG-19 refused the 10 it was advised
-            if self.least_image_size > 1 and image_size is not None and image_size >= size:
+            backbone = self.backbone or self.least_image_size > 1
+            if backbone and image_size is not None and image_size >= size:
                 grid = ("" if max(self.height, self.width) >= side  # its grid_size: too small
                         else f" and a grid_size of {side} or more (the model config)")
                 return (f"{said}; --layout {other}{grid}, keeping --image-size {image_size}, "
@@ -378,6 +384,7 @@ class GeneToImage(nn.Module):
         self.embedding, self.positions = layout.embedding, layout.positions
         self.least_image_size = layout.least_image_size
         self.placement = layout.placement  # genomic: genes without a position, counted
+        self.backbone = layout.backbone
         counts = torch.as_tensor(layout.counts.reshape(-1), dtype=torch.float32)
         self.register_buffer("pixel_of_gene", torch.as_tensor(layout.pixel_of_gene))
         self.register_buffer("inv_count", 1.0 / counts.clamp(min=1))
@@ -386,7 +393,8 @@ class GeneToImage(nn.Module):
     def layout(self) -> Layout:
         return Layout(self.pixel_of_gene.cpu().numpy(), self.height, self.width, kind=self.kind,
                       embedding=self.embedding, positions=self.positions,
-                      least_image_size=self.least_image_size, placement=self.placement)
+                      least_image_size=self.least_image_size, placement=self.placement,
+                      backbone=self.backbone)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_genes) -> (B, 1, H, W)
         if not bool(self.fitted):
