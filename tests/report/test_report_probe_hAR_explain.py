@@ -83,3 +83,12 @@ def test_a_results_file_lacking_a_field_is_one_error_naming_the_folder_and_field
     assert str(col).startswith(f"{tmp_path / 'samples.tsv'}: no column 'sample_id'")
     bug = TypeError("unsupported operand")  # not a damaged file: given back as it is
     assert damaged_error([tmp_path], bug) is bug
+
+
+def test_the_short_table_beside_a_run_is_headed_by_predicted_class_too(tmp_path):
+    """Old behaviour: the top-genes table a run's page shows of an explanation beside it
+    was headed "class", read as the true type."""
+    from genemoe.report.explanation_section import top_genes_table
+
+    _explanation(tmp_path / "ex")
+    assert "<th>predicted class</th>" in top_genes_table(tmp_path / "ex")

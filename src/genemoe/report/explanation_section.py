@@ -202,8 +202,9 @@ def top_genes_table(d: Path, top: int = 8) -> str:
     from ``genes_by_class.csv`` (its title said mean |attribution|)."""
     try:
         g = read_ranking(d / "genes_by_class.csv")
-        ends = (c := d / "convergence.json").exists() and json.loads(c.read_text()).get("task") == "survival"
-        rows = [{"output" if ends else "class": c,
+        conv = json.loads(c.read_text()) if (c := d / "convergence.json").exists() else {}
+        ends = conv.get("task") == "survival"  # as the explanation's own page heads it
+        rows = [{"output" if ends else _class_heading(conv): c,
                  f"top {top} genes": top_genes_line(x, top, both_ends=ends)}
                 for c, x in g.groupby("class", sort=True)]
         return ("<details open><summary>" + ("Top genes for the risk (mean |attribution|)"
