@@ -584,8 +584,8 @@ def test_the_interruption_line_names_every_command_that_resumes():
 
 
 @pytest.mark.parametrize(("command", "says", "not_said"), [
-    ("tune", "run the same `genemoe tune` command again (the same --out): it resumes from the "
-     "last trial saved, or starts afresh if none was", "ablation"),
+    ("tune", "run the same `genemoe tune` command again (the same --out): the study keeps its "
+     "finished trials and runs the interrupted ones again", "last trial saved"),
     ("train", "it resumes from the last epoch saved, or starts afresh if none was", "where it "
      "stopped"),
     ("download", "resumes its partial file (.part)", "train"),

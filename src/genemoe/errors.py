@@ -75,8 +75,12 @@ RESUMING = ("train", "pretrain", "tune", "benchmark", "ablation")
 def resume_line(command: str | None) -> str:
     """What running ``command`` again does after a Ctrl-C (every resuming command listed
     when the command is unknown; the line used to list them all whichever command ran)."""
+    if command == "tune":  # "resumes from the last trial saved": a study keeps every
+        #   finished trial and runs the interrupted one again, with its own values
+        return ("run the same `genemoe tune` command again (the same --out): the study keeps "
+                "its finished trials and runs the interrupted ones again.")
     if command in RESUMING:
-        saved = {"train": "epoch", "pretrain": "epoch", "tune": "trial"}.get(command, "cell")
+        saved = {"train": "epoch", "pretrain": "epoch"}.get(command, "cell")
         return (f"run the same `genemoe {command}` command again (the same --out): it resumes "
                 f"from the last {saved} saved, or starts afresh if none was.")  # "where it
         #   stopped" was said of a run stopped before its first checkpoint
