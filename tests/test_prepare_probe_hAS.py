@@ -102,3 +102,46 @@ def test_the_read_line_counts_entrez_ids_written_as_decimals(tmp_path):
     assert "30 Entrez ids written as decimals read as whole numbers, e.g. 613037.0 → 613037" \
         in " ".join(line.split()), line
     assert all(len(row) <= 100 for row in line.splitlines())
+
+
+def _entrez_counts(tmp_path: Path) -> tuple[Path, Path, Path]:
+    samples = _barcodes(12)
+    expr = _counts(tmp_path / "entrez.tsv", [str(7157 + i) for i in range(30)], samples)
+    return expr, _labels(tmp_path / "l.tsv", samples), _annotation(tmp_path / "ann.tsv", 40)
+
+
+def test_a_length_normalisation_of_genes_without_any_length_is_refused_saying_why(tmp_path):
+    """Old behaviour: Entrez ids under --normalisation fpkm_uq with an Ensembl annotation:
+    every gene dropped for "no gene length", then "12 samples have no counts at all; they
+    normalise to zeros", then "the expression files share no gene identifier"."""
+    expr, labels, ann = _entrez_counts(tmp_path)
+    with pytest.raises(InputError) as err:
+        prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[labels], annotation_path=ann,
+                        config=PrepareConfig(normalisation="fpkm_uq"))
+    text = str(err.value)
+    assert "entrez.tsv" in text and "none of its 30 genes has a length in ann.tsv" in text
+    assert "Entrez ids" in text and "--normalisation log2cpm" in text
+    assert "no counts" not in text
+
+
+def test_auto_takes_log2cpm_when_no_gene_has_a_length_and_says_why(tmp_path, caplog):
+    """Old behaviour: ``auto`` chose fpkm_uq (an annotation was given), every gene was
+    dropped and the samples were said to have no counts at all."""
+    expr, labels, ann = _entrez_counts(tmp_path)
+    b = prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[labels], annotation_path=ann,
+                        config=PrepareConfig(min_variance=0, min_mean=0))
+    assert b.n_genes == 30 and b.record["normalisation"] == "log2cpm"
+    said = [w for w in b.record["warnings"] if "has a length" in w]
+    assert said and "log2cpm used" in said[0] and "Entrez ids" in said[0]
+    assert not any("no counts at all" in w for w in b.record["warnings"])
+
+
+def test_normalising_a_table_of_no_genes_is_refused_naming_the_file():
+    """Old behaviour: a table with no gene left normalised every sample "to zeros", said as
+    "N samples have no counts at all"."""
+    from genemoe.data.normalise import normalise_values
+
+    with pytest.raises(InputError, match="no gene is left to normalise") as err:
+        normalise_values(np.zeros((3, 0), np.float32), "fpkm_uq", lengths=np.zeros(0),
+                         source=Path("mine.tsv"))
+    assert "mine.tsv" in str(err.value)

@@ -227,6 +227,11 @@ def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | N
         notes["inverted"] = "log2(x + 1) -> counts (2^x - 1, rounded)"
     if method not in ("log2cpm", "log2tpm", "fpkm_uq"):
         raise ValueError(f"unknown normalisation {method!r}")
+    if X.shape[1] == 0:  # "N samples have no counts at all" was said of a table of no genes
+        raise input_error(f"no gene is left to normalise ({method} is taken over each "
+                          "sample's genes)", path=source,
+                          fix="check that the gene ids match the annotation (gene lengths are "
+                              "looked up by its Ensembl ids)")
     # a block of samples at a time in float64 (each sample is normalised alone, so the
     # result is the whole matrix's): the whole matrix in float64 peaked at 8x its float32
     # size (3,000 x 25,000: +2.3 GB in this one call)
@@ -237,8 +242,9 @@ def normalise_values(values: np.ndarray, method: str, *, lengths: np.ndarray | N
         n_empty += empty
     if n_empty:
         notes["samples_with_zero_library"] = n_empty
-        log.warning("%s no counts at all; %s to zeros", f"{n_empty:,} sample"
-                    + (" has" if n_empty == 1 else "s have"),
+        log.warning("%s%s no counts at all; %s to zeros",
+                    f"{Path(source).name}: " if source is not None else "",  # which file's
+                    f"{n_empty:,} sample" + (" has" if n_empty == 1 else "s have"),
                     "it normalises" if n_empty == 1 else "they normalise")  # "1 samples have"
     return out, notes
 

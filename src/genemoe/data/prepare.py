@@ -203,8 +203,10 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
     that their file names say: :func:`~genemoe.data.xena_listing.xena_given_scale`); genes
     without a needed length dropped (counted); a refusal names the request as ``subject``
     (default: prepare's ``--normalisation``)."""
+    have_lengths = annotation is not None and _any_length(table, annotation, cfg.normalisation,
+                                                          subject)
     method = norm.resolve_normalisation(cfg.normalisation, table, subject=subject,
-                                        have_lengths=annotation is not None)
+                                        have_lengths=have_lengths)
     lengths, values, gene_ids = None, table.values, table.gene_ids
     if method in norm.NEEDS_LENGTH:
         lengths = annotation.table["length"].reindex(gene_ids).to_numpy(np.float64)
@@ -229,6 +231,31 @@ def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.
               values_on=scale, n_genes=len(gene_ids), **by, **notes)  # the genes each sample's scale
     #   (CPM, TPM, FPKM-UQ) was taken over: those with a length, where one is needed
     return replace(table, values=values, gene_ids=gene_ids), scale
+
+
+def _any_length(table: ExpressionTable, annotation: ann.GeneAnnotation, requested: str,
+                subject: str | None) -> bool:
+    """Whether some gene of ``table`` has a length in ``annotation``. None has one (Entrez
+    ids, or genes the annotation does not hold): a request for a length normalisation is
+    refused saying so, and ``auto`` takes log2cpm, warned. Every gene was dropped for "no
+    gene length" before, and the samples said to "have no counts at all"."""
+    lengths = annotation.table["length"].reindex(table.gene_ids).to_numpy(np.float64)
+    if not len(lengths) or (np.isfinite(lengths) & (lengths > 0)).any():
+        return True
+    kind = {"entrez": "Entrez ids"}.get(str(table.id_kind), f"ids such as {table.gene_ids[0]}")
+    name = annotation.source_path.name if annotation.source_path else "the annotation"
+    why = (f"none of its {len(lengths):,} genes has a length in {name} ({kind}, e.g. "
+           f"{table.gene_ids[0]}; it lists Ensembl ids)")
+    if requested in norm.NEEDS_LENGTH:
+        raise input_error(
+            f"{subject or f'--normalisation {requested}'} needs gene lengths, and {why}",
+            path=table.source_path,
+            fix="use --normalisation log2cpm (no length needed), or give the genes as Ensembl "
+                "ids or symbols (the annotation maps them)")
+    if requested == "auto" and table.value_kind in ("counts", "log_counts"):
+        log.warning("%s: %s: log2cpm used, which needs none (for fpkm_uq, give the genes as "
+                    "Ensembl ids or symbols)", table.source_path.name, why)
+    return False
 
 
 def _negatives_per_row(values: np.ndarray, rows: int = 512) -> np.ndarray:
