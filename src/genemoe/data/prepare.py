@@ -59,7 +59,8 @@ from genemoe.data.gene_filter import (
     fit_gene_filter,
     var_table,
 )
-from genemoe.data.ids import respelt_barcodes, strip_version, tcga_like
+from genemoe.data.id_repeats import refuse_case_repeats, refuse_version_repeats
+from genemoe.data.ids import respelt_barcodes, tcga_like
 from genemoe.data.patients import select_untyped_samples
 from genemoe.data.prep_text import PrepLog, warnings_said
 from genemoe.data.prepare_config import PrepareConfig
@@ -80,7 +81,7 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
                plog: PrepLog) -> tuple[ExpressionTable, dict[str, str | None]]:
     """Canonical gene ids for one table; unmapped and duplicate genes dropped (counted), a
     gene under two versions of its Ensembl id or two ids differing only in case refused
-    (:func:`_refuse_version_repeats`, :func:`_refuse_case_repeats`).
+    (:mod:`genemoe.data.id_repeats`).
     GENCODE's ``_PAR_Y`` rows are dropped first (:func:`_drop_par_y`), so the mapping's
     counts are of the rows it mapped (they were also counted as Ensembl ids "not in the
     annotation, kept")."""
@@ -98,8 +99,8 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     plog.drop_genes("identifier not in annotation", table.gene_ids[~ok])
     repeated = ok & pd.Series(ids).duplicated(keep=False).to_numpy()
     if repeated.any():  # two versions of one Ensembl id: the first was kept, unsaid
-        _refuse_version_repeats(table, ids, repeated)
-        _refuse_case_repeats(table, ids, repeated)  # KRT33A and krt33a: one dropped, unsaid
+        refuse_version_repeats(table, ids, repeated)
+        refuse_case_repeats(table, ids, repeated)  # KRT33A and krt33a: one dropped, unsaid
     keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()  # symbols of one gene
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
     own = table.gene_symbols if table.gene_symbols is not None else [None] * len(ids)
@@ -129,70 +130,6 @@ def _drop_par_y(table: ExpressionTable, plog: PrepLog) -> ExpressionTable:
                    gene_symbols=None if table.gene_symbols is None else table.gene_symbols[~par_y],
                    gene_biotypes=None if table.gene_biotypes is None
                    else table.gene_biotypes[~par_y])
-
-
-def _refuse_version_repeats(table: ExpressionTable, ids: np.ndarray, repeated: np.ndarray) -> None:
-    """Refuse genes whose file ids differ only by the Ensembl version (``ENSG….5`` and
-    ``ENSG….6``, or one unversioned): which row is the gene is the user's call, as for a
-    repeated exact id. Other many-to-one mappings (symbols of one gene) keep the first.
-
-    Parameters
-    ----------
-    table
-        The table as read (``gene_ids`` as in the file).
-    ids
-        ``(n_genes,)`` canonical ids (None: unmapped).
-    repeated
-        ``(n_genes,)`` bool: mapped ids that occur more than once.
-    """
-    at = np.flatnonzero(repeated)
-    own = [i for i in at if str(strip_version([table.gene_ids[i]])[0]) == str(ids[i])]
-    groups = pd.Series([str(table.gene_ids[i]) for i in own], dtype=object).groupby(
-        [str(ids[i]) for i in own], sort=False).agg(list)
-    groups = groups[groups.map(len) > 1]
-    if groups.empty:
-        return
-    first = groups.iloc[0]
-    shown = ", ".join(map(repr, first[:-1])) + f" and {first[-1]!r}"
-    raise input_error(
-        f"{len(groups):,} gene(s) appear under more than one version of their Ensembl id; "
-        f"the first: {groups.index[0]!r}",
-        path=table.source_path, where=f"gene identifier column, rows {shown}",
-        fix="keep one row of each such gene (the version your annotation or model uses), or sum "
-            "them if they are parts of one gene, and read the file again")
-
-
-def _refuse_case_repeats(table: ExpressionTable, ids: np.ndarray, repeated: np.ndarray) -> None:
-    """Refuse genes named twice in ids that differ only in case (``KRT33A`` and ``krt33a``),
-    both mapped to one gene: which row is the gene is the user's call, as for a repeated
-    exact id (the second row was dropped as a "duplicate after id mapping").
-
-    Parameters
-    ----------
-    table
-        The table as read (``gene_ids`` as in the file).
-    ids
-        ``(n_genes,)`` canonical ids (None: unmapped).
-    repeated
-        ``(n_genes,)`` bool: mapped ids that occur more than once.
-    """
-    at = np.flatnonzero(repeated)
-    given = pd.Series([str(table.gene_ids[i]) for i in at], dtype=object)
-    key = pd.Series([f"{ids[i]}\t{str(table.gene_ids[i]).upper()}" for i in at], dtype=object)
-    groups = given.groupby(key.to_numpy(), sort=False).agg(list)
-    groups = groups[groups.map(lambda g: len(set(g)) > 1)]
-    if groups.empty:
-        return
-    first = groups.iloc[0]
-    shown = ", ".join(map(repr, first[:-1])) + f" and {first[-1]!r}"
-    gene = groups.index[0].split("\t")[0]
-    raise input_error(
-        f"{len(groups):,} gene(s) appear in rows whose ids differ only in case, "
-        f"the first {gene}",
-        path=table.source_path, where=f"gene identifier column, rows {shown}",
-        fix="keep one row of each such gene (symbols are upper case in human data: a lower-case "
-            "one is a typo or another species' spelling), or sum them if they are parts of one "
-            "gene, and read the file again")
 
 
 def normalise_table(table: ExpressionTable, cfg: PrepareConfig, annotation: ann.GeneAnnotation | None,
