@@ -61,3 +61,18 @@ def test_the_first_screen_gives_the_cancer_type_alones_pooled_c():
     below = _panel(_results([0.55, 0.56]))
     assert "<b>0.555 ± 0.007</b> over the same 2 folds" in below
     assert "at or above" not in below
+
+
+def test_the_protocol_table_says_the_samples_used_and_the_types_rarer_than_the_folds(
+        survival_bench):
+    """Old behaviour: summary.md's protocol said "Samples: 363 of the bundle's 364 (left out:
+    1 no survival data)" and named the types with fewer samples than folds; the page said
+    neither."""
+    path = survival_bench / "protocol.json"
+    protocol = json.loads(path.read_text())
+    protocol["samples"] = {"n_bundle": 151, "n_used": 150, "left_out": {"no survival data": 1},
+                           "types_under_folds": {"T9": 1}}
+    path.write_text(json.dumps(protocol))
+    page = write_report(survival_bench).read_text()
+    assert ("150 of the bundle&#x27;s 151 (left out: 1 no survival data); types with fewer "
+            "samples than folds: T9 1 (some test folds hold none of them)") in page

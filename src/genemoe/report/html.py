@@ -218,6 +218,24 @@ def _tuned_on_row(tuned_on: dict | None, preset: str | None,
             "none used by this run's models") + rest}
 
 
+def _samples_row(s: dict, task: str) -> dict[str, str]:
+    """The samples a benchmark used of its bundle, those left out and why, and the types
+    rarer than its folds (protocol.json's ``samples``), as summary.md's protocol says them:
+    the page left all three out. {} for a benchmark from before it was recorded."""
+    if not s.get("n_bundle"):
+        return {}
+    text = f"{s.get('n_used', 0):,} of the bundle's {s['n_bundle']:,}"
+    if left := s.get("left_out"):
+        text += " (left out: " + ", ".join(f"{n:,} {why}" for why, n in left.items()) + ")"
+    if small := s.get("types_under_folds"):
+        text += ("; types with fewer samples than folds: "
+                 + ", ".join(f"{t} {n}" for t, n in small.items())
+                 + " (some test folds hold none of them" + ("; a fold's macro metrics average "
+                   "over the types it holds and those a model predicts there: a type predicted "
+                   "but absent scores F1 0)" if task == "classify" else ")"))
+    return {"samples": text}
+
+
 def _routing_row(results: pd.DataFrame) -> dict[str, str]:
     """How much the sparse models' gates separate tumour types (summary.md's routing table)."""
     sep = routing_summary(results)
@@ -247,6 +265,7 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "each fold's training part only (genes removed when the bundle was prepared stay removed)",
         "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
+        **_samples_row(p.get("samples") or {}, p["task"]),
         "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"
                           + (f"; {words}" if (words := unread_words(unread)) else ""),
         **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset"), p), **_routing_row(results),
