@@ -4,6 +4,7 @@ summary lines, the unmapped-id warning and spreadsheet marks in a label table.""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -145,3 +146,18 @@ def test_normalising_a_table_of_no_genes_is_refused_naming_the_file():
         normalise_values(np.zeros((3, 0), np.float32), "fpkm_uq", lengths=np.zeros(0),
                          source=Path("mine.tsv"))
     assert "mine.tsv" in str(err.value)
+
+
+def test_the_unmapped_ids_warning_names_the_files_and_lists_ids_as_text(tmp_path, caplog):
+    """Old behaviour: "3 of 33 gene IDs unmapped, e.g. ['NOTAGENE0', 'NOTAGENE1', ...]": a
+    Python list, and neither the expression file nor the annotation named."""
+    samples = _barcodes(12)
+    genes = [f"GENE{i}" for i in range(30)] + [f"NOTAGENE{i}" for i in range(7)]
+    expr = _counts(tmp_path / "mine.tsv", genes, samples)
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[_labels(tmp_path / "l.tsv", samples)],
+                        annotation_path=_annotation(tmp_path / "ann.tsv", 40),
+                        config=PrepareConfig(min_variance=0, min_mean=0))
+    said = [r.getMessage() for r in caplog.records if "NOTAGENE0" in r.getMessage()]
+    assert said == ["mine.tsv: 7 of 37 gene ids not in ann.tsv: NOTAGENE0, NOTAGENE1, NOTAGENE2, "
+                    "NOTAGENE3, NOTAGENE4 and 2 more"]

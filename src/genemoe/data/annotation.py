@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from genemoe.data.annotation_checks import check_numeric
+from genemoe.data.annotation_checks import check_numeric, unmapped_text
 from genemoe.data.ids import IdKind, gene_names
 from genemoe.data.textio import _check_path
 from genemoe.errors import input_error
@@ -429,6 +429,7 @@ def map_gene_ids(
     annotation: GeneAnnotation | None,
     *,
     id_kind: IdKind | None = None,
+    source: str | Path | None = None,
 ) -> GeneMapping:
     """Map gene identifiers to canonical IDs (unversioned Ensembl where possible).
 
@@ -463,6 +464,8 @@ def map_gene_ids(
         Optional annotation (needed to map symbols to Ensembl IDs).
     id_kind
         Treat every ID as this kind; None (or ``"unknown"``) classifies each ID.
+    source
+        The file the IDs come from, named in the unmapped IDs' warning.
 
     Returns
     -------
@@ -491,10 +494,8 @@ def map_gene_ids(
         report["matched_in_annotation"] = int((annotation.table.index.get_indexer(gene) >= 0).sum())
     examples = ids_s[~mapped].head(10).tolist()
     if report["unmapped"]:
-        logger.warning(
-            "%s of %s gene IDs unmapped, e.g. %s", f"{report['unmapped']:,}", f"{len(gene):,}",
-            examples
-        )
+        logger.warning("%s", unmapped_text(report["unmapped"], len(gene), examples, source,
+                                           annotation and annotation.source_path))
     if report["duplicates_after_mapping"]:
         logger.info("%d gene IDs map to an already mapped ID", report["duplicates_after_mapping"])
     return GeneMapping(gene_id=gene, symbol=symbol, report=report, unmapped_examples=examples,

@@ -1,6 +1,7 @@
 """The checks on a gene annotation's rows as :mod:`genemoe.data.annotation` reads them:
 positions must be whole numbers, and a bad one is named by its row and column, as empty
-or by its value; a bad last row that is short of fields says the file looks cut short."""
+or by its value; a bad last row that is short of fields says the file looks cut short. And
+the warning for the gene ids of a file that it does not map (:func:`unmapped_text`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from genemoe.errors import input_error
 
-__all__ = ["check_numeric", "last_line_fields"]
+__all__ = ["check_numeric", "last_line_fields", "unmapped_text"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -83,3 +84,26 @@ def check_numeric(df: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
                      "positions must be integers; check the file is the gene table it claims"),
             )
         df[col] = num.astype(np.int64)
+
+
+def unmapped_text(n: int, n_ids: int, examples: Sequence[str], source: str | Path | None,
+                  annotation: str | Path | None) -> str:
+    """The warning for ``n`` of ``n_ids`` gene ids unmapped: the file, the annotation and the
+    first five ids as text (``mine.tsv: 3 of 99 gene ids not in ann.tsv: A, B, C``; it
+    showed a Python list and no file name). An empty id is shown as ``''``.
+
+    Parameters
+    ----------
+    n, n_ids
+        The unmapped ids, and all the ids.
+    examples
+        The first unmapped ids (five shown).
+    source, annotation
+        The expression file and the annotation, named by their file names (None: not said).
+    """
+    shown = [str(e) if str(e).strip() else repr(str(e)) for e in list(examples)[:5]]
+    more = f" and {n - len(shown):,} more" if n > len(shown) else ""
+    head = f"{Path(source).name}: " if source is not None else ""
+    where = f"not in {Path(annotation).name}" if annotation is not None else "unmapped"
+    return (f"{head}{n:,} of {n_ids:,} gene id{'s' * (n_ids != 1)} {where}: "
+            f"{', '.join(shown)}{more}")

@@ -86,7 +86,8 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     counts are of the rows it mapped (they were also counted as Ensembl ids "not in the
     annotation, kept")."""
     table = _drop_par_y(table, plog)
-    mapping = ann.map_gene_ids(table.gene_ids, annotation, id_kind=table.id_kind)
+    mapping = ann.map_gene_ids(table.gene_ids, annotation, id_kind=table.id_kind,
+                                 source=table.source_path)
     ids = mapping.gene_id
     ok = np.array([g is not None for g in ids], dtype=bool)
     if annotation is not None and len(ids) and ok.sum() == 0:  # (only _PAR_Y rows: none left)
