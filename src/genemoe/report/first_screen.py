@@ -414,15 +414,18 @@ def _type_alone_html(results: pd.DataFrame, endpoint: str | None) -> str:
     per_fold = alone.groupby([results["repeat"], results["fold"]]).first().dropna()
     if per_fold.empty:
         return ""
-    best = pd.to_numeric(results["c_index"], errors="coerce").groupby(results["model"]).mean()
-    above = bool(best.notna().any() and per_fold.mean() >= best.max())
+    scored = results.assign(c=pd.to_numeric(results["c_index"], errors="coerce"), alone=alone
+                            ).dropna(subset=["c", "alone"])
+    by_model = scored.groupby("model")[["c", "alone"]].mean()  # each over the model's own folds
+    above = bool(len(by_model) and (by_model["alone"] >= by_model["c"]).all())
     n = len(results.groupby(["repeat", "fold"]))
     folds = f"{len(per_fold)} fold{'s' * (len(per_fold) != 1)}" + (
         f" of {n}" if len(per_fold) < n else "")
     return (f"<p>The cancer type alone (each type's training {event_word(endpoint)} rate as the "
-            f"risk) gives a pooled C-index of <b>{fmt_mean_sd(per_fold.tolist())}</b> over the "
-            f"same {folds}" + (": <strong>at or above every model's pooled C-index</strong>; "
-                               "compare the models within types" if above else "")
+            f"risk) gives a pooled C-index of <b>{fmt_mean_sd(per_fold.tolist())}</b> over "
+            f"the {folds}" + (": <strong>at or above every model's pooled C-index</strong> (each "
+                              "on the model's folds); compare the models within types"
+                              if above else "")
             + ". The pooled C also scores telling the types apart.</p>")
 
 
