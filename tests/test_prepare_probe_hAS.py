@@ -161,3 +161,19 @@ def test_the_unmapped_ids_warning_names_the_files_and_lists_ids_as_text(tmp_path
     said = [r.getMessage() for r in caplog.records if "NOTAGENE0" in r.getMessage()]
     assert said == ["mine.tsv: 7 of 37 gene ids not in ann.tsv: NOTAGENE0, NOTAGENE1, NOTAGENE2, "
                     "NOTAGENE3, NOTAGENE4 and 2 more"]
+
+
+def test_a_label_cell_of_hash_na_is_said_as_a_spreadsheets_missing_value_mark(tmp_path, caplog):
+    """Old behaviour: a label cell ``#N/A`` (Excel's mark of a lookup that found nothing)
+    was said as "1 of its 12 rows have an empty cancer type", and the refusal listed the
+    unlabelled samples as a Python list (``['TCGA-…']``)."""
+    samples = _barcodes(12)
+    expr = _counts(tmp_path / "mine.tsv", [f"GENE{i}" for i in range(30)], samples)
+    labels = _labels(tmp_path / "labels.tsv", samples, {3: "#N/A"})
+    with caplog.at_level(logging.WARNING, logger="genemoe"), pytest.raises(InputError) as err:
+        prepare_dataset([expr], out_path=tmp_path / "b", label_paths=[labels],
+                        annotation_path=_annotation(tmp_path / "ann.tsv", 40))
+    said = [r.getMessage() for r in caplog.records if "labels.tsv" in r.getMessage()]
+    assert said and said[0].startswith("labels.tsv: 1 of its 12 rows has an empty cancer type "
+                                       "('#N/A' in 1 row: a spreadsheet's missing-value mark")
+    assert f"(e.g. {samples[3]})" in str(err.value)

@@ -5,6 +5,8 @@ every drop counted in the :class:`~genemoe.data.prep_text.PrepLog`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 from collections import Counter
@@ -20,11 +22,11 @@ from genemoe.data.prep_text import PrepLog
 from genemoe.data.prepare_config import PrepareConfig
 from genemoe.data.read import ExpressionTable, read_labels
 from genemoe.data.tables import agreeing_labels, chained_respellings, respellings
+from genemoe.data.textio import NA_TOKENS, open_binary
 from genemoe.errors import InputError, input_error
 
-__all__ = ["attach_labels", "check_labels", "label_rows_naming_no_sample", "meta_label_column",
-           "names_sample_type",
-           "read_label_tables"]
+__all__ = ["attach_labels", "check_labels", "label_marks", "label_rows_naming_no_sample",
+           "marks_text", "meta_label_column", "names_sample_type", "read_label_tables"]
 
 log = logging.getLogger("genemoe.data.prepare")  # said as prepare's steps are
 
@@ -271,12 +273,48 @@ def _empty_label_rows(paths: Sequence[Path], tables: Sequence[pd.DataFrame]) -> 
         if n := int(table["cancer_type"].isna().sum()):
             out[path.name] = n
             k = sum((table.attrs.get("missing_words") or {}).values())  # warned by the reader
-            log.warning("%s: %s of its %s rows have an empty cancer type%s: their samples are "
+            marks = label_marks(path, table.attrs.get("label_column"))
+            said = [f"{k:,} written as missing, said above"] if k else []
+            said += [marks_text(marks)] if marks else []
+            log.warning("%s: %s of its %s rows %s an empty cancer type%s: their samples are "
                         "labelled as if it did not list them (from --cancer-type, the file's "
                         "metadata, the cohort name or --clinical), or stay unlabelled",
-                        path.name, f"{n:,}", f"{len(table):,}",
-                        f" ({k:,} written as missing, said above)" if k else "")
+                        path.name, f"{n:,}", f"{len(table):,}", "has" if n == 1 else "have",
+                        f" ({'; '.join(said)})" if said else "")
     return out
+
+
+def label_marks(path: Path | str, column: str | None) -> dict[str, int]:
+    """``{mark: cells}`` of the cells of ``column`` of the label table ``path`` that hold a
+    missing-value mark (``#N/A``, ``NA``, ``NULL``, …: :data:`~genemoe.data.textio.NA_TOKENS`
+    but the empty cell), which the reader reads as empty cells, unsaid; ``{}`` for a parquet
+    table, a column not found or a file not read (said as empty cells, as before)."""
+    if column is None:
+        return {}
+    try:
+        with open_binary(Path(path)) as raw:
+            if raw.read(4) == b"PAR1":
+                return {}
+        with io.TextIOWrapper(open_binary(Path(path)), encoding="utf-8-sig", errors="replace",
+                              newline="") as fh:
+            df = pd.read_csv(fh, sep=None, engine="python", dtype=str, keep_default_na=False)
+    except (OSError, ValueError, csv.Error):
+        return {}
+    df.columns = [str(c).strip() for c in df.columns]
+    if column not in df.columns:
+        return {}
+    cells = df[column].fillna("").str.strip()
+    return {str(k): int(v) for k, v in cells[cells.isin(NA_TOKENS) & (cells != "")]
+            .value_counts().items()}
+
+
+def marks_text(marks: dict[str, int]) -> str:
+    """The missing-value marks of a label column as text: ``'#N/A' in 1 row: a spreadsheet's
+    missing-value mark (a lookup that found nothing?), read as empty``."""
+    shown = ", ".join(f"{k!r} in {v:,} row{'s' * (v != 1)}" for k, v in marks.items())
+    what = ("a spreadsheet's missing-value mark (a lookup that found nothing?)"
+            if set(marks) == {"#N/A"} else "missing-value marks")
+    return f"{shown}: {what}, read as empty"
 
 
 def label_rows_naming_no_sample(paths: Sequence[Path], tables: Sequence[pd.DataFrame],
@@ -342,7 +380,7 @@ def check_labels(obs: pd.DataFrame, keep: np.ndarray, cfg: PrepareConfig, plog: 
     survival data (None: not known here; it was said to serve survival without any)."""
     unl = keep & obs["cancer_type"].isna().to_numpy()
     if unl.any():
-        ex = obs.loc[unl, "sample_id"].iloc[:5].tolist()
+        ex = ", ".join(map(str, obs.loc[unl, "sample_id"].iloc[:5]))  # was a Python list
         if not cfg.drop_unlabelled:
             raise input_error(
                 f"{int(unl.sum()):,} sample{'s' if unl.sum() != 1 else ''} with no cancer-type "
