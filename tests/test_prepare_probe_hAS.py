@@ -177,3 +177,20 @@ def test_a_label_cell_of_hash_na_is_said_as_a_spreadsheets_missing_value_mark(tm
     assert said and said[0].startswith("labels.tsv: 1 of its 12 rows has an empty cancer type "
                                        "('#N/A' in 1 row: a spreadsheet's missing-value mark")
     assert f"(e.g. {samples[3]})" in str(err.value)
+
+
+def test_other_ids_matching_the_models_samples_are_said_to_match_by_name_only(caplog):
+    """Old behaviour: another lab's samples named ``S0000``… against a model trained on
+    ``S0000``… were only called "training and validation samples of the model itself: not
+    independent"; a non-TCGA id matches by name alone, which is now said, with the fix."""
+    from genemoe.workflows.model_split import model_splits
+
+    splits = {"train": ["S0000", "S0001"], "val": ["S0002"], "test": ["TCGA-OR-A5J1-01"]}
+    with caplog.at_level(logging.WARNING, logger="genemoe"):
+        found = model_splits(["S0000", "S0001", "S0002", "S0009", "TCGA-OR-A5J1-01A"], splits)
+    assert found == ["train", "train", "val", "new", "test"]
+    said = [r.getMessage() for r in caplog.records if "by name only" in r.getMessage()]
+    assert said == ["3 sample id(s) (e.g. 'S0000') are not TCGA barcodes and match the model's "
+                    "own samples by name only (2 train, 1 val): the same samples, or another "
+                    "lab's that share their names; if another lab's, rename them (e.g. add a "
+                    "prefix) to score them as new"]

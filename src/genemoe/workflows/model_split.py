@@ -60,7 +60,25 @@ def model_splits(sample_ids: pd.Series | list[str], splits: dict[str, list[str]]
         else:
             out.append(f"{by_patient[key[0]]} patient" if key[0] in by_patient else "new")
     _say_suffixed(list(map(str, sample_ids)), out)
+    _say_by_name_only(list(map(str, sample_ids)), out, exact)
     return out
+
+
+def _say_by_name_only(sample_ids: list[str], found: list[str], exact: dict[str, str]) -> None:
+    """Warn that ids which are not TCGA barcodes (``S0001``) match the model's own samples by
+    name alone: they may be another lab's samples that share the names (they were said to be
+    "samples of the model itself: not independent", as if the same). A TCGA barcode names
+    one tumour, so its match is not said."""
+    named = [(s, f) for s, f in zip(sample_ids, found, strict=True)
+             if f != "new" and s in exact and _barcode_keys(s) is None]
+    if not named:
+        return
+    per = {k: sum(f == k for _, f in named) for k in ("train", "val", "test")}
+    parts = ", ".join(f"{n:,} {k}" for k, n in per.items() if n)
+    logger.warning("%d sample id(s) (e.g. %r) are not TCGA barcodes and match the model's own "
+                   "samples by name only (%s): the same samples, or another lab's that share "
+                   "their names; if another lab's, rename them (e.g. add a prefix) to score "
+                   "them as new", len(named), named[0][0], parts)
 
 
 def _say_suffixed(sample_ids: list[str], found: list[str]) -> None:
