@@ -469,8 +469,11 @@ def unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
              else pd.Series(False, index=df.index))  # unfamiliar either (counted twice before)
     judged = ~own & ~empty
     flag = ~df["looks_like_training"][judged].astype(bool) if "looks_like_training" in df else None
+    fitted = (own | (split == "val")).to_numpy()
+    named = (sum(b is None for b, f in zip(_barcodes(df), fitted, strict=True) if f)
+             if "sample_id" in df and fitted.any() else 0)
     return {"n_unfamiliar": int(flag.sum()) if flag is not None else None,
-            "n_scored_for_ood": int(judged.sum()),
+            "n_scored_for_ood": int(judged.sum()), "n_own_by_name_only": int(named),
             "n_train": int(own.sum()), "n_val": int((split == "val").sum()),
             "n_same_patient": int(split.astype(str).str.endswith(" patient").sum())}
 
@@ -481,10 +484,15 @@ def unfamiliar_notes(report: dict) -> list[Note]:
     n_train, n_val = report.get("n_train", 0), report.get("n_val", 0)
     if n_train or n_val:
         parts = [f"{n:,} {what}" for n, what in ((n_train, "training"), (n_val, "validation")) if n]
-        notes.append(note("model_own_samples", "caveat",
-                           f"{' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of "
-                           "the model itself (model_split): not independent, predictions "
-                           "optimistic", n_train=n_train, n_val=n_val))
+        named = report.get("n_own_by_name_only", 0)
+        text = (f"{' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} of the "
+                "model itself (model_split): not independent, predictions optimistic")
+        if named:  # ids that are not TCGA barcodes match by name alone (another lab's S0001)
+            text = (f"{' and '.join(parts)} sample{'s' if n_train + n_val != 1 else ''} named "
+                    f"as the model's own (model_split; {named:,} by name only, not TCGA "
+                    "barcodes): if the same samples, not independent, predictions optimistic")
+        notes.append(note("model_own_samples", "caveat", text, n_train=n_train, n_val=n_val,
+                          n_by_name_only=named))
     if n_patient := report.get("n_same_patient", 0):
         notes.append(note("model_own_patients", "caveat",
                            f"{n_patient:,} other sample{'s' * (n_patient != 1)} (another sample "
