@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import blended_transform_factory
 
 from genemoe.data.bundle import atomic_file
 from genemoe.explain.figures import new_subplots
@@ -28,7 +30,9 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
         as :func:`genemoe.train.tuning.trials_table` writes it; with ``in_budget``, the
         best so far is the budget's (the trials the best is chosen from), and a finished
         trial beyond the budget is drawn apart, not a candidate (the line climbed to it,
-        above the best the title, best.yaml and the terminal said).
+        above the best the title, best.yaml and the terminal said). A pruned trial is
+        drawn at its ``last_value`` (what it reported as the pruner stopped it); a trial
+        without a value (failed, interrupted, pruned before training) on the bottom edge.
     path
         Where the figure goes.
     metric, title
@@ -54,11 +58,7 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     if len(best):
         ax.step(done["number"][counted], best, where="post", color="tab:orange",
                 label="best so far")
-    other = trials[trials["state"].isin(["PRUNED", "FAIL", "INTERRUPTED"])]
-    if len(other):
-        ymin = float(done["value"].min())
-        ax.scatter(other["number"], np.full(len(other), ymin), marker="x", color="grey",
-                   label="pruned / failed / interrupted", zorder=2)
+    _draw_unfinished(ax, trials)
     ax.set_xlabel("trial")
     ax.set_ylabel(metric)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -72,3 +72,22 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
     with atomic_file(path, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=120, format="png")
     return path
+
+
+def _draw_unfinished(ax: Axes, trials: pd.DataFrame) -> None:
+    """Pruned trials at their last reported value (``last_value``), and the unfinished
+    trials without one (failed, interrupted, pruned before training, or a table older than
+    the column) on the bottom edge, each said in the legend: all of them were drawn at the
+    worst finished value's height, which a pruned trial's own value was not."""
+    unfinished = trials[trials["state"].isin(["PRUNED", "FAIL", "INTERRUPTED"])]
+    last = pd.to_numeric(unfinished["last_value"], errors="coerce") if (
+        "last_value" in unfinished) else pd.Series(np.nan, index=unfinished.index)
+    valued = (unfinished["state"] == "PRUNED") & last.notna()
+    if valued.any():
+        ax.scatter(unfinished["number"][valued], last[valued], marker="x", color="tab:red",
+                   label="pruned (its last\nreported value)", zorder=2)
+    if (~valued).any():  # x in data, y on the axes' bottom edge
+        ax.plot(unfinished["number"][~valued], np.full(int((~valued).sum()), 0.0),
+                linestyle="none", marker="x", color="grey", clip_on=False, zorder=2,
+                transform=blended_transform_factory(ax.transData, ax.transAxes),
+                label="no value: failed,\ninterrupted or untrained\n(on the bottom edge)")
