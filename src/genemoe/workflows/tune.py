@@ -56,6 +56,7 @@ from __future__ import annotations
 import json
 import logging
 import numbers
+import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ from genemoe.train.tuning import (
     tuning_cost,
 )
 from genemoe.train.tuning_records import budget_rows, n_in_budget, trials_csv
-from genemoe.train.tuning_workers import NOT_RUN
+from genemoe.train.tuning_workers import NOT_RUN, live_running
 from genemoe.workflows.common import (
     check_bundle_has_task,
     check_out_dir,
@@ -119,6 +120,7 @@ from genemoe.workflows.tune_text import (
     not_counted,
     not_run_words,
     resuming_line,
+    saved_options,
     shared_lines,
     stored_name,
     stored_names,
@@ -460,7 +462,8 @@ def _say_resuming(study: optuna.Study, n_trials: int) -> None:
     trials queued to run again are said (after a Ctrl-C in the first trial, nothing was)."""
     waiting = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))
     retried = sum(1 for t in waiting if t.system_attrs.get("retry_history"))  # queued again
-    if line := resuming_line(len(counted_trials(study)), n_trials, study.study_name, retried):
+    if line := resuming_line(len(counted_trials(study)), n_trials, study.study_name, retried,
+                             len(live_running(study))):  # others' running trials count too
         log.info("%s", line)
 
 
@@ -527,8 +530,10 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
               epochs: int | None = None, endpoint: str | None = None) -> str:
     """``best.yaml``: the best trial's full model and training options, and ``tuned_on:``
     (``endpoint``: a survival search's, OS, PFI, ...)."""
-    model_cfg = {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"}
-    train_cfg = {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}
+    model_cfg, train_cfg, notes = saved_options(  # only what this task reads; n_top_genes
+        {k: v for k, v in result.best_model_cfg.items() if k != "layout_state"},  # capped
+        {k: v for k, v in result.best_train_cfg.items() if k not in _NOT_SAVED}, task,
+        int(data["train"].X.shape[1]))
     tuned = [k for k in result.best_params if not _fixed(result, k)]
     n_counted = n_in_budget(result.trials)
     entry = {
@@ -566,7 +571,10 @@ def best_yaml(bundle: Bundle, data: dict[str, TaskData], result: TuneResult, *, 
             f"{n_counted} trial{'s' if n_counted != 1 else ''} on the "
             + ("validation split" if cv == 1 else f"mean of {cv} inner folds")  # said "validation
             + f".\n# Retrain: genemoe train --config best.yaml --model {model_name} "  # split"
-            f"--task {task} --data BUNDLE --out RUN\n")
+            f"--task {task} --data BUNDLE --out RUN\n"
+            + "".join(f"# {line}\n" for n in notes for line in textwrap.wrap(n, 96)))
+    for note in notes:  # said where best.yaml is written, as in it
+        log.info("%s", wrapped(f"best.yaml: {note}", first_whole=False))
     return head + dump_yaml(plain(doc))
 
 

@@ -18,7 +18,12 @@ from genemoe.train.tuning import TuneResult
 
 __all__ = ["not_counted", "beyond_budget", "budget_lines", "shared_lines", "not_run_words",
            "call_cost", "cost_lines", "stored_name", "stored_names", "resuming_line",
-           "grid_record", "grid_line"]
+           "grid_record", "grid_line", "saved_options"]
+
+# training options one task's trainer never reads: a survival fcn's best.yaml carried the
+# classifier's focal loss (focal_gamma, class_alpha), a classifier's the Cox options
+_OTHER_TASKS_KEYS = {"survival": ("focal_gamma", "class_alpha"),
+                     "classify": ("cox_ties", "survival_selection")}
 
 
 def _lines(text: str) -> list[str]:
@@ -191,24 +196,47 @@ def stored_names(keys: list[str]) -> dict[str, str]:
             if k.partition(".")[0] == "train" and k.partition(".")[2] in TRAIN_ALIASES}
 
 
-def resuming_line(n_done: int, n_trials: int, study_name: str, n_retried: int = 0
-                  ) -> str | None:
+def resuming_line(n_done: int, n_trials: int, study_name: str, n_retried: int = 0,
+                  n_running: int = 0) -> str | None:
     """``"resuming study 'fcn-classify': 2 trials already finished in it\n  --trials 5 runs up
     to 3 more"``, said as a tune starts on a study holding finished trials (it was said only
     at the end, under the results); ``n_retried``: trials a Ctrl-C or a kill interrupted,
     queued to run again with their own values (``"resuming study 'fcn-classify': 1
     interrupted trial runs again with its own values"``: a rerun after a Ctrl-C in the first
-    trial said nothing as it started), said on the second line with the budget. Two lines:
+    trial said nothing as it started), said on the second line with the budget;
+    ``n_running``: trials other workers are running, which count as they will finish (the
+    line said "runs up to 2 more" when they filled the budget and none ran). Two lines:
     one ran to 126 characters in a pipe. None for a new or empty study."""
-    more = n_trials - n_done
+    more = n_trials - n_done - n_running
     k = min(n_retried, max(more, 0))  # those the budget left runs (the first queued first)
     again = (f"{k} interrupted trial{'s' if k != 1 else ''} run{'' if k != 1 else 's'} again"
              if k else "")
-    if n_done < 1:
+    running = (f"{n_running} trial{'s' if n_running != 1 else ''} running in other workers"
+               if n_running else "")
+    if n_done < 1 and not running:
         return (f"resuming study {study_name!r}: {again} with "
                 f"{'their' if k != 1 else 'its'} own values" if again else None)
-    held = (f"resuming study {study_name!r}: {n_done} trial{'s' if n_done != 1 else ''} "
-            "already finished in it")
+    held = f"resuming study {study_name!r}: " + ", ".join(
+        ([f"{n_done} trial{'s' if n_done != 1 else ''} already finished in it"] if n_done
+         else []) + ([running] if running else []))
     return held + "\n  " + (f"{again}; " if again else "") + (
         f"--trials {n_trials} runs up to {more} more" if more > 0 else
-        f"--trials {n_trials} is met: no trial runs, the outputs are written again")
+        f"--trials {n_trials} is met with the running ones: no trial starts here" if running
+        else f"--trials {n_trials} is met: no trial runs, the outputs are written again")
+
+
+def saved_options(model_cfg: dict[str, Any], train_cfg: dict[str, Any], task: str,
+                  n_genes: int) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The model and training options best.yaml writes, and a note per change: the
+    training options of the other task left out (a survival tune's best.yaml held
+    ``focal_gamma`` and ``class_alpha``, which only a classifier reads), and a
+    ``n_top_genes`` above the ``n_genes`` genes tuned on written as ``n_genes``, what
+    every trial used (Coxnet's 2000 stayed on an 80-gene bundle)."""
+    train = {k: v for k, v in train_cfg.items() if k not in _OTHER_TASKS_KEYS.get(task, ())}
+    model, notes = dict(model_cfg), []
+    top = model.get("n_top_genes")
+    if isinstance(top, int) and not isinstance(top, bool) and top > n_genes:
+        model["n_top_genes"] = int(n_genes)
+        notes.append(f"model n_top_genes {top} is more than the {n_genes} genes tuned on: "
+                     f"written as {n_genes} (every gene, what the trials used)")
+    return model, train, notes

@@ -1,0 +1,99 @@
+"""``genemoe tune`` follow-ups of real runs (an outside probe, hAT).
+
+Old behaviour: search.png drew every pruned trial at the worst finished value's height
+(its own last reported value was nowhere, not even in trials.csv); a survival tune's
+best.yaml carried the classifier's ``focal_gamma`` and ``class_alpha``, and Coxnet's
+``n_top_genes: 2000`` on a bundle of 60 or 80 genes; the resuming line said "--trials 3
+runs up to 2 more" when trials running in other workers already filled the budget.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import optuna
+import pandas as pd
+import yaml
+
+import genemoe.report.tuning_plots as tuning_plots
+from genemoe.train.tuning_records import trials_table
+from genemoe.workflows.tune import tune_run
+
+
+def _axes(monkeypatch) -> list:
+    real, axes = tuning_plots.new_subplots, []
+
+    def keep(*args, **kwargs):
+        fig, ax = real(*args, **kwargs)
+        axes.append(ax)
+        return fig, ax
+
+    monkeypatch.setattr(tuning_plots, "new_subplots", keep)
+    return axes
+
+
+def test_a_pruned_trial_is_drawn_at_its_last_reported_value(tmp_path, monkeypatch):
+    axes = _axes(monkeypatch)
+    trials = pd.DataFrame({"number": [0, 1, 2, 3], "state": ["COMPLETE", "COMPLETE", "PRUNED",
+                                                             "FAIL"],
+                           "value": [0.5, 0.7, np.nan, np.nan],
+                           "last_value": [np.nan, np.nan, 0.31, np.nan]})
+    tuning_plots.plot_search(trials, tmp_path / "s.png")
+    handles, labels = axes[0].get_legend_handles_labels()
+    pruned = [h for h, label in zip(handles, labels, strict=True) if label.startswith("pruned")]
+    assert len(pruned) == 1, labels
+    # old behaviour: pruned and failed alike at 0.5, the worst finished value
+    assert list(pruned[0].get_offsets()[:, 1]) == [0.31]
+    assert any(label.startswith("no value") for label in labels), labels
+
+
+def test_the_trials_table_keeps_a_pruned_trials_last_value():
+    study = optuna.create_study(direction="maximize")
+
+    def objective(trial: optuna.Trial) -> float:
+        if trial.number == 1:
+            trial.report(0.2, 0)
+            trial.report(0.25, 3)
+            raise optuna.TrialPruned()
+        return 0.6
+
+    study.optimize(objective, n_trials=2)
+    t = trials_table(study).set_index("number")
+    assert t.loc[1, "last_value"] == 0.25  # old behaviour: no such column
+    assert pd.isna(t.loc[0, "last_value"])
+
+
+def test_a_survival_best_yaml_holds_only_options_the_task_reads(synthetic_bundle, tmp_path):
+    bundle = synthetic_bundle()
+    run = tune_run(bundle.path, out_dir=tmp_path / "t", model_name="fcn", task="survival",
+                   n_trials=1, epochs=1, progress=False)
+    doc = yaml.safe_load((run.out_dir / "best.yaml").read_text())
+    # old behaviour: focal_gamma 2.0 and class_alpha inverse_sqrt, read by a classifier only
+    assert not {"focal_gamma", "class_alpha"} & set(doc["train"]), doc["train"]
+    assert doc["train"]["cox_ties"] == "efron"
+
+
+def test_coxnet_best_yaml_writes_the_genes_it_had(os_and_pfi, caplog):
+    os_bundle, _, best = os_and_pfi
+    n_genes = int(os_bundle.gene_mask().sum())
+    text = best.read_text()
+    top = yaml.safe_load(text)["model"]["coxnet"]["n_top_genes"]
+    assert top == n_genes, top  # old behaviour: 2000 on 60 genes
+    assert f"written as {n_genes}" in text
+
+
+def test_the_resuming_line_counts_trials_running_in_other_workers(synthetic_bundle, tmp_path,
+                                                                   monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    bundle = synthetic_bundle()
+    opts = dict(out_dir="t", model_name="logreg", progress=False)
+    tune_run(bundle.path, n_trials=1, **opts)
+    study = optuna.load_study(study_name="logreg-classify", storage="sqlite:///t/study.db")
+    study.ask(), study.ask()  # two trials another worker runs: they fill the budget of 3
+    with caplog.at_level(logging.INFO, logger="genemoe"):
+        tune_run(bundle.path, n_trials=3, **opts)
+    (said,) = [m for m in caplog.messages if m.startswith("resuming")]
+    assert "runs up to" not in said, said  # old behaviour: "--trials 3 runs up to 2 more"
+    assert "2 trials running in other workers" in said and "no trial starts here" in said
+    assert max(map(len, said.splitlines())) <= 100
