@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from genemoe.data.prepare_labels import marks_text
 from genemoe.errors import nearest_names
 from genemoe.workflows.predict_text import Note, note
 
@@ -70,11 +71,16 @@ def _empty_note(labels: dict[str, Any]) -> list[Note]:
     if not n:
         return []
     cols = ", ".join(f"{c!r} of {f}" for f, c in (labels.get("label_columns") or {}).items())
+    marks: dict[str, int] = {}  # '#N/A' and other missing-value marks, read as empty cells
+    for per_file in (labels.get("na_marks") or {}).values():
+        for mark, rows in per_file.items():
+            marks[mark] = marks.get(mark, 0) + rows
     return [note("label_empty_types", "warning",
                   f"{n:,} sample{'s' * (n != 1)} matched label rows whose cancer type is empty"
-                  + (f" (column {cols})" if cols else "") + ": unlabelled, unscored; fill "
-                  "the types or name their column with --label-column",
-                  samples_with_empty_type=n)]
+                  + (f" (column {cols})" if cols else "")
+                  + (f" ({marks_text(marks)})" if marks else "") + ": unlabelled, unscored; "
+                  "fill the types or name their column with --label-column",
+                  samples_with_empty_type=n, na_marks=marks)]
 
 
 def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.ids import dashed_barcode, respelt_barcodes, tcga_like
-from genemoe.data.prepare_labels import label_rows_naming_no_sample
+from genemoe.data.prepare_labels import label_marks, label_rows_naming_no_sample
 from genemoe.data.tables import agreeing_labels, chained_respellings, read_labels, respellings
 from genemoe.data.tcga import normalise_cancer_type
 from genemoe.errors import input_error
@@ -117,6 +117,9 @@ def read_cohort_labels(paths: Path | str | Sequence[Path | str], *,
                       rows_without_type=int(both["cancer_type"].isna().sum()),
                       label_columns={f.name: t.attrs.get("label_column")
                                      for f, t in zip(files, tables, strict=True)},
+                      na_marks={f.name: m for f, t in zip(files, tables, strict=True)
+                                if t["cancer_type"].isna().any()
+                                and (m := label_marks(f, t.attrs.get("label_column")))},
                       **{key: {f.name: t.attrs[key] for f, t in zip(files, tables, strict=True)
                                if t.attrs.get(key)}  # warned by the reader, not recorded
                          for key in ("missing_words", "empty_rows_beside_typed")})
@@ -293,6 +296,7 @@ def match_labels(sample_ids: Sequence[str], labels: pd.DataFrame, path: Path | s
                    "rows_naming_no_sample": int(unused.sum()),
                    "samples_with_empty_type": int((named & given.isna()).sum()),
                    "label_columns": labels.attrs.get("label_columns") or {},
+                   "na_marks": labels.attrs.get("na_marks") or {},  # '#N/A' cells, read empty
                    "respelt": dict(respelt),
                    "barcodes_respelt": int(labels.attrs.get("barcodes_respelt") or 0),
                    "expression_barcodes_respelt": len(seen), "barcode_separators": separators,
