@@ -1,7 +1,7 @@
 """``genemoe tune`` follow-ups of real runs (an outside probe, hAT).
 
 Old behaviour: search.png drew every pruned trial at the worst finished value's height
-(its own last reported value was nowhere, not even in trials.csv); a survival tune's
+(trials.csv held its own, the last value it reported); a survival tune's
 best.yaml carried the classifier's ``focal_gamma`` and ``class_alpha``, and Coxnet's
 ``n_top_genes: 2000`` on a bundle of 60 or 80 genes; the resuming line said "--trials 3
 runs up to 2 more" when trials running in other workers already filled the budget.
@@ -34,11 +34,11 @@ def _axes(monkeypatch) -> list:
 
 
 def test_a_pruned_trial_is_drawn_at_its_last_reported_value(tmp_path, monkeypatch):
+    """trials.csv's value of a pruned trial is Optuna's: the last value it reported."""
     axes = _axes(monkeypatch)
     trials = pd.DataFrame({"number": [0, 1, 2, 3], "state": ["COMPLETE", "COMPLETE", "PRUNED",
                                                              "FAIL"],
-                           "value": [0.5, 0.7, np.nan, np.nan],
-                           "last_value": [np.nan, np.nan, 0.31, np.nan]})
+                           "value": [0.5, 0.7, 0.31, np.nan]})
     tuning_plots.plot_search(trials, tmp_path / "s.png")
     handles, labels = axes[0].get_legend_handles_labels()
     pruned = [h for h, label in zip(handles, labels, strict=True) if label.startswith("pruned")]
@@ -48,7 +48,8 @@ def test_a_pruned_trial_is_drawn_at_its_last_reported_value(tmp_path, monkeypatc
     assert any(label.startswith("no value") for label in labels), labels
 
 
-def test_the_trials_table_keeps_a_pruned_trials_last_value():
+def test_a_pruned_trials_value_in_the_table_is_its_last_reported_one():
+    """What the plot draws a pruned trial at (a guard: Optuna sets it, genemoe keeps it)."""
     study = optuna.create_study(direction="maximize")
 
     def objective(trial: optuna.Trial) -> float:
@@ -60,8 +61,7 @@ def test_the_trials_table_keeps_a_pruned_trials_last_value():
 
     study.optimize(objective, n_trials=2)
     t = trials_table(study).set_index("number")
-    assert t.loc[1, "last_value"] == 0.25  # old behaviour: no such column
-    assert pd.isna(t.loc[0, "last_value"])
+    assert t.loc[1, "state"] == "PRUNED" and t.loc[1, "value"] == 0.25
 
 
 def test_a_survival_best_yaml_holds_only_options_the_task_reads(synthetic_bundle, tmp_path):

@@ -31,8 +31,9 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
         best so far is the budget's (the trials the best is chosen from), and a finished
         trial beyond the budget is drawn apart, not a candidate (the line climbed to it,
         above the best the title, best.yaml and the terminal said). A pruned trial is
-        drawn at its ``last_value`` (what it reported as the pruner stopped it); a trial
-        without a value (failed, interrupted, pruned before training) on the bottom edge.
+        drawn at its ``value`` (Optuna's: the last value it reported as the pruner stopped
+        it); a trial without one (failed, interrupted, pruned before training) on the
+        bottom edge.
     path
         Where the figure goes.
     metric, title
@@ -75,16 +76,15 @@ def plot_search(trials: pd.DataFrame, path: Path | str, *, metric: str = "valida
 
 
 def _draw_unfinished(ax: Axes, trials: pd.DataFrame) -> None:
-    """Pruned trials at their last reported value (``last_value``), and the unfinished
-    trials without one (failed, interrupted, pruned before training, or a table older than
-    the column) on the bottom edge, each said in the legend: all of them were drawn at the
-    worst finished value's height, which a pruned trial's own value was not."""
+    """Pruned trials at their value (the last one each reported as the pruner stopped it),
+    and the unfinished trials without one (failed, interrupted, pruned before training) on
+    the bottom edge, each said in the legend: all of them were drawn at the worst finished
+    value's height, which a pruned trial's own value was not."""
     unfinished = trials[trials["state"].isin(["PRUNED", "FAIL", "INTERRUPTED"])]
-    last = pd.to_numeric(unfinished["last_value"], errors="coerce") if (
-        "last_value" in unfinished) else pd.Series(np.nan, index=unfinished.index)
-    valued = (unfinished["state"] == "PRUNED") & last.notna()
+    value = pd.to_numeric(unfinished["value"], errors="coerce")
+    valued = (unfinished["state"] == "PRUNED") & value.notna()
     if valued.any():
-        ax.scatter(unfinished["number"][valued], last[valued], marker="x", color="tab:red",
+        ax.scatter(unfinished["number"][valued], value[valued], marker="x", color="tab:red",
                    label="pruned (its last\nreported value)", zorder=2)
     if (~valued).any():  # x in data, y on the axes' bottom edge
         ax.plot(unfinished["number"][~valued], np.full(int((~valued).sum()), 0.0),

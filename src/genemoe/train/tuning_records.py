@@ -21,7 +21,7 @@ import pandas as pd
 from genemoe.models.search_spaces import Categorical, Fixed, SearchSpace
 from genemoe.train.study_budget import TOO_BIG, budget_numbers, retry_of, trial_seconds
 
-__all__ = ["encode_choice", "decoded_params", "last_value", "trials_table", "tuning_cost", "budget_met_at",
+__all__ = ["encode_choice", "decoded_params", "trials_table", "tuning_cost", "budget_met_at",
            "budget_rows", "n_in_budget", "trials_csv"]
 
 
@@ -41,15 +41,6 @@ def decoded_params(trial: optuna.trial.FrozenTrial, space: SearchSpace) -> dict[
             out[key] = ({encode_choice(c): c for c in p.choices}.get(v, v)
                         if isinstance(p, Categorical) else v)
     return out
-
-
-def last_value(trial: optuna.trial.FrozenTrial) -> float | None:
-    """The last value a pruned ``trial`` reported before the pruner stopped it (its latest
-    step's intermediate value); None for any other trial, or a pruned one that reported
-    none (pruned before training: too big for the free memory)."""
-    if trial.state != optuna.trial.TrialState.PRUNED or not trial.intermediate_values:
-        return None
-    return float(trial.intermediate_values[max(trial.intermediate_values)])
 
 
 def budget_met_at(study: optuna.Study, budget: set[int], n_trials: int | None
@@ -75,9 +66,6 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
     :func:`budget_met_at`: its cost went into this budget; a trial a larger search sharing
     the study ran later did not), ``memory_gb_needed`` / ``memory_gb_free`` (a trial pruned
     before training because it would not fit in the free memory; empty otherwise),
-    ``last_value`` (a pruned trial's last reported value: the validation metric of the epoch
-    it was stopped at, or its running mean over the inner splits it ran; empty otherwise:
-    the search plot drew a pruned trial at the worst finished value's height),
     ``split_values`` (with inner cross-validation only: each split's value, JSON), then one
     column per searched key (config path)."""
     rows = []
@@ -94,13 +82,12 @@ def trials_table(study: optuna.Study, space: SearchSpace | None = None,
                                                        and t.datetime_start <= met_at)),
                      TOO_BIG: t.user_attrs.get(TOO_BIG),
                      "memory_gb_free": t.user_attrs.get("memory_gb_free"),
-                     "last_value": last_value(t),
                      **({"split_values": json.dumps(t.user_attrs["split_values"])}
                         if t.user_attrs.get("split_values") is not None else {}),
                      **{k: json.dumps(v) if isinstance(v, list) else v
                         for k, v in params.items()}})
     cols = ["number", "state", "value", "seconds", "best_epoch", "duplicate_of", "retry_of",
-            "in_budget", "for_budget", TOO_BIG, "memory_gb_free", "last_value"]
+            "in_budget", "for_budget", TOO_BIG, "memory_gb_free"]
     return pd.DataFrame(rows, columns=None if rows else cols)
 
 
