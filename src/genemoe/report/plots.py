@@ -27,6 +27,7 @@ from genemoe.evaluate.p_values import fmt_p
 from genemoe.evaluate.survival import logrank_test
 from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank
 from genemoe.explain.figures import new_subplots
+from genemoe.report.calibration_words import calibration_words
 
 __all__ = [
     "Figure", "plot_confusion_matrix", "plot_per_class_f1", "plot_km_by_type", "plot_metric_box",
@@ -360,7 +361,8 @@ def _model_figures(model: str, cells: list[dict], class_names: list[str], plot_d
                                 title=f"{model}: calibrated probabilities, {folds} pooled")
         if path:
             figs.append(Figure(path, f"{model}: reliability diagram (accuracy against confidence, "
-                                     f"15 bins), {folds} pooled", "classification"))
+                                     f"15 bins), {folds} pooled; {calibration_words(cells, model)}",
+                               "classification"))
     else:
         arr = {k: np.concatenate([np.asarray(c["test"][k]) for c in cells]) for k in
                ("time", "event", "risk", "cancer_type")}
