@@ -14,6 +14,8 @@ KEYS = {
     "macro_precision",
     "macro_recall",
     "macro_f1",
+    "n_classes_in_macro",
+    "n_classes",
     "weighted_f1",
     "per_class",
     "confusion_matrix",
@@ -33,6 +35,7 @@ def test_hand_computed_example():
     assert res["macro_precision"] == pytest.approx(4 / 9)
     assert res["macro_recall"] == pytest.approx(0.5)
     assert res["macro_f1"] == pytest.approx(7 / 18)
+    assert (res["n_classes_in_macro"], res["n_classes"]) == (3, 4)  # a, b, c of a-d
     assert res["weighted_f1"] == pytest.approx(11 / 24)
     assert res["per_class"]["d"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0,
                                      "predicted": 0}

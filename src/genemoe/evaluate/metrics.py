@@ -12,7 +12,9 @@ absent from ``y_true`` but *predicted* is a real mistake and stays in: its preci
 and it pulls the macro averages down. This equals scikit-learn's
 ``precision_recall_fscore_support(y_true, y_pred, labels=present, average="macro",
 zero_division=0)`` with ``present`` the union of the labels in ``y_true`` and ``y_pred``
-(scikit-learn's default ``labels=None`` makes the same choice).
+(scikit-learn's default ``labels=None`` makes the same choice). How many classes the macro
+averages ran over is recorded beside them, ``n_classes_in_macro`` of ``n_classes`` (a
+pan-cancer test fold of 33 types often holds 31): a macro-F1 over 31 types is not one over 33.
 """
 
 from __future__ import annotations
@@ -221,7 +223,8 @@ def classification_metrics(
     -------
     dict
         ``accuracy``, ``macro_precision``, ``macro_recall``, ``macro_f1`` (means over the
-        classes present in ``y_true`` or ``y_pred``, see the module docstring),
+        classes present in ``y_true`` or ``y_pred``, see the module docstring; how many:
+        ``n_classes_in_macro`` of ``n_classes``),
         ``weighted_f1`` (F1 weighted by support), ``per_class`` (``{name: {"precision",
         "recall", "f1", "support"}}`` for every class), ``confusion_matrix`` (list of lists,
         rows true, columns predicted, in ``class_names`` order), ``n``; with ``probs`` also
@@ -238,6 +241,8 @@ def classification_metrics(
         "macro_precision": float(precision[present].mean()),
         "macro_recall": float(recall[present].mean()),
         "macro_f1": float(f1[present].mean()),
+        "n_classes_in_macro": int(present.sum()),  # the classes the macro means ran over
+        "n_classes": int(n_classes),
         "weighted_f1": float(np.sum(f1 * support) / support.sum()),
         "per_class": {
             name: {

@@ -39,7 +39,8 @@ from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
            "PER_FOLD_LABELS", "NOT_RUN", "ablation_records", "ablation_tables", "collapse_counts",
-           "collapse_text", "frozen_text", "step_differences", "summary_folds", "table_models"]
+           "collapse_text", "frozen_text", "macro_types", "step_differences", "summary_folds",
+           "table_models"]
 
 Task = Literal["classify", "survival"]
 
@@ -247,6 +248,26 @@ def summary_folds(rows: pd.DataFrame, metric: str) -> tuple[pd.Series, list[str]
     notes = [f"{int(zero_one.sum())} degenerate"] * bool(zero_one.any()) + [
         f"{int(tied.sum())} of tied risks"] * bool(tied.any())
     return values[~zero_one], notes
+
+
+def macro_types(results: pd.DataFrame) -> str:
+    """How many cancer types a classification fold's macro averages ran over, from
+    ``results.csv``'s ``f1_<type>`` columns (a type neither in a fold's test part nor
+    predicted there has none): ``"33 of 33 types in every fold"``, ``"31–33 of 33 types"``;
+    "" where the rows have no such column. A macro-F1 over 31 types was said as if over 33.
+
+    Examples
+    --------
+    >>> macro_types(pd.DataFrame({"f1_A": [0.5, 0.4], "f1_B": [0.7, None]}))
+    '1–2 of 2 types'
+    """
+    f1 = results[[c for c in results.columns if c.startswith("f1_")]]
+    if f1.empty:
+        return ""
+    n, total = f1.notna().sum(axis=1), len(f1.columns)
+    if n.min() == n.max():
+        return f"{n.min()} of {total} types" + (" in every fold" if len(n) > 1 else "")
+    return f"{n.min()}–{n.max()} of {total} types"
 
 
 # the ablation's steps: (model, the model it adds to, what the step adds)
@@ -523,7 +544,9 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
     else:
         lines += [_pretrained_line(pretrained, records.get("frozen")), ""]
     if task == "classify":
-        lines += ["Precision, recall and F1 are macro-averaged over cancer types (the official "
+        types = macro_types(results)
+        lines += ["Precision, recall and F1 are macro-averaged over the cancer types each test "
+                  "fold holds or predicts" + (f" ({types})" if types else "") + " (the official "
                   "code micro-averaged them, which makes them equal to accuracy).", "",
                   markdown_table(_classify_table(results, labels)), "",
                   *_collapse_notes(collapsed, labels, per_fold is not None, task)]
