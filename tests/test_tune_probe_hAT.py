@@ -9,6 +9,7 @@ runs up to 2 more" when trials running in other workers already filled the budge
 
 from __future__ import annotations
 
+import json
 import logging
 
 import numpy as np
@@ -81,6 +82,8 @@ def test_coxnet_best_yaml_writes_the_genes_it_had(os_and_pfi, caplog):
     top = yaml.safe_load(text)["model"]["coxnet"]["n_top_genes"]
     assert top == n_genes, top  # old behaviour: 2000 on 60 genes
     assert f"written as {n_genes}" in text
+    summary = json.loads((best.parent / "summary.json").read_text())  # the report's table
+    assert summary["best_params"]["model.n_top_genes"] == n_genes
 
 
 def test_the_resuming_line_counts_trials_running_in_other_workers(synthetic_bundle, tmp_path,

@@ -124,6 +124,7 @@ from genemoe.workflows.tune_text import (
     shared_lines,
     stored_name,
     stored_names,
+    used_params,
 )
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256", "timed_out",
@@ -515,7 +516,7 @@ def _write_outputs(out_dir: Path, bundle: Bundle, data: dict[str, TaskData], res
                **grid_record(result),  # trial 0's own grid: settings seen on validation
                "best_value": result.best_value,
                "metric": result.metric, "inner_folds": opts["cv"],
-               "best_params": result.best_params,
+               "best_params": used_params(result.best_params, int(data["train"].X.shape[1])),
                **({"names_in_best_yaml": named} if (named := stored_names(
                    list(result.best_params))) else {}),  # balance_weight: train.aux_weight
                "bundle": str(bundle.path), "synthetic": bool(bundle.synthetic),

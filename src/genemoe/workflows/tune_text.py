@@ -18,7 +18,7 @@ from genemoe.train.tuning import TuneResult
 
 __all__ = ["not_counted", "beyond_budget", "budget_lines", "shared_lines", "not_run_words",
            "call_cost", "cost_lines", "stored_name", "stored_names", "resuming_line",
-           "grid_record", "grid_line", "saved_options"]
+           "grid_record", "grid_line", "saved_options", "genes_used", "used_params"]
 
 # training options one task's trainer never reads: a survival fcn's best.yaml carried the
 # classifier's focal loss (focal_gamma, class_alpha), a classifier's the Cox options
@@ -234,9 +234,25 @@ def saved_options(model_cfg: dict[str, Any], train_cfg: dict[str, Any], task: st
     every trial used (Coxnet's 2000 stayed on an 80-gene bundle)."""
     train = {k: v for k, v in train_cfg.items() if k not in _OTHER_TASKS_KEYS.get(task, ())}
     model, notes = dict(model_cfg), []
-    top = model.get("n_top_genes")
-    if isinstance(top, int) and not isinstance(top, bool) and top > n_genes:
-        model["n_top_genes"] = int(n_genes)
+    if (top := model.get("n_top_genes")) != (used := genes_used(top, n_genes)):
+        model["n_top_genes"] = used
         notes.append(f"model n_top_genes {top} is more than the {n_genes} genes tuned on: "
                      f"written as {n_genes} (every gene, what the trials used)")
     return model, train, notes
+
+
+def genes_used(top: Any, n_genes: int) -> Any:
+    """``n_top_genes`` as a model used it on ``n_genes`` genes: ``n_genes`` where ``top`` is
+    a larger count (every gene), else ``top`` as it is (None, a smaller count)."""
+    if isinstance(top, int) and not isinstance(top, bool) and top > n_genes:
+        return int(n_genes)
+    return top
+
+
+def used_params(params: dict[str, Any], n_genes: int) -> dict[str, Any]:
+    """A trial's values by config path with ``model.n_top_genes`` as used on ``n_genes``
+    genes (:func:`genes_used`): summary.json's ``best_params`` said 2000 of 79 genes beside
+    best.yaml's 79."""
+    if "model.n_top_genes" not in params:
+        return params
+    return {**params, "model.n_top_genes": genes_used(params["model.n_top_genes"], n_genes)}
