@@ -80,6 +80,7 @@ from genemoe.errors import input_error
 from genemoe.models.base import collect_aux
 from genemoe.models.critic import Critic
 from genemoe.models.registry import create_model
+from genemoe.text_wrap import warning_text, wrapped
 from genemoe.train import distributed as ddp
 from genemoe.train.checkpoint import (
     capture_rng_state,
@@ -109,7 +110,7 @@ from genemoe.train.pretrain_metrics import (
     short_collapse,
     utilisation,
 )
-from genemoe.train.pretrain_record import resumed_words, values_recorded
+from genemoe.train.pretrain_record import clipped_words, resumed_words, values_recorded
 from genemoe.train.pretrain_setup import bundle_records, samples_by_role, setup_diff, with_records
 from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
 from genemoe.train.rng import keeps_global_rng
@@ -157,6 +158,9 @@ class PretrainResult(AtFolder):
                       f"r per gene (across samples) {last['val/r_gene']:.3f};",  # as the report
                       f"    r per sample (across genes) {last['val/r_sample']:.3f} vs "
                       f"{last['val/r_sample_baseline']:.3f} for the per-gene mean"]
+        if clipped := clipped_words(s.get("bundles") or []):  # was unsaid (a 2-epoch gdc6
+            lines.append(wrapped(f"  {clipped} (summary.json: bundles[].clipped)",  # run: 188)
+                                 first_whole=False))
         for warning in s.get("collapse", {}).get("warnings", []):  # whole, wrapped (a line of
             lines += textwrap.wrap(f"COLLAPSE: {warning}", 100, initial_indent="  ",  # 340
                                    subsequent_indent="    ")  # characters, said twice)
@@ -316,8 +320,9 @@ def _resume(st: _State, path: Path, records: dict[str, str]) -> None:
     # recorded in summary.json (was said on the terminal only); earlier calls' too
     st.resumed_from = [*map(int, extra.get("resumed_from_epoch") or ()), st.epoch]
     restore_rng_state(ckpt["rng_state"], st.generator)
-    logger.warning("resuming pre-training from %s after epoch %d (delete it to start afresh)",
-                   path, st.epoch)  # as train's: behind -v, a rerun looked like a fresh run
+    logger.warning("%s", warning_text(f"resuming pre-training from {path} after epoch "
+                                      f"{st.epoch} (delete it to start afresh)"))
+    # a warning, as train's: behind -v, a rerun looked like a fresh run
 
 
 def _build(config: PretrainConfig, model_cfg: dict[str, Any], data: PretrainData,
@@ -514,7 +519,7 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
     for w in collapse["warnings"]:  # its claim; the numbers in summary.json and the run's
         logger.warning("pre-training collapse: %s", short_collapse(w))  # summary below
     for note in collapse["notes"]:
-        logger.warning("pre-training: %s", note)
+        logger.warning("%s", warning_text(f"pre-training: {note}"))  # 300 characters, unwrapped
     last = st.history[-1] if st.history else {}
     return {"finished": finished, "epochs_run": st.epoch, "model": st.config.model,
             "model_config": model_cfg, "n_genes": len(st.data.gene_ids),

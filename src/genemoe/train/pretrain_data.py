@@ -20,10 +20,16 @@ import numpy as np
 import pandas as pd
 
 from genemoe.data.bundle import gene_symbols, load_bundle
-from genemoe.data.scaling import Scaler
+from genemoe.data.scaling import Scaler, clip_report
 from genemoe.data.splits import default_patient_ids
 from genemoe.errors import input_error
-from genemoe.train.pretrain_stream import BundleRows, NpyRows, StreamingRows, should_stream
+from genemoe.train.pretrain_stream import (
+    BundleRows,
+    NpyColumns,
+    NpyRows,
+    StreamingRows,
+    should_stream,
+)
 from genemoe.train.task_data import bundle_scaler
 
 __all__ = ["PretrainData", "load_pretrain_data", "pretrain_data_from_arrays"]
@@ -164,7 +170,10 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
     """Training and validation rows of every bundle, on shared genes, scaled per bundle.
 
     Each bundle's rows are scaled by its own training-split scaler (``bundle_scaler``);
-    every bundle's test split is left out (and counted).
+    every bundle's test split is left out (and counted). What the scaler's clip changed of
+    each bundle's training and (monitored) validation rows is counted in its ``bundles``
+    entry's ``clipped`` (``{"train": ..., "val": ...}``, each a
+    :func:`~genemoe.data.scaling.clip_report`), as the per-fold pre-training's is.
 
     Parameters
     ----------
@@ -204,12 +213,17 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
             some = _monitored(rows["train"], MEDIAN_ROWS)  # a bounded read: the median's rows
             medians.append(np.broadcast_to(np.median(reader.read(some)[:, cols], axis=0),
                                            x_log.shape))
+            clip_train = clip_report(NpyColumns(reader, cols), scaler, rows=rows["train"])
         else:
             x_train = np.asarray(b.X[rows["train"]][:, cols], np.float32)
             train.append(scaler.transform(x_train))
             x_log = np.asarray(b.X[vrows][:, cols], dtype=np.float32)
             medians.append(np.broadcast_to(np.median(x_train, axis=0), x_log.shape))
+            clip_train = clip_report(x_train, scaler)
             del x_train
+        # what the scaler's clip changed of the rows the model reads (was unsaid here;
+        # the per-fold pre-training of an ablation counted it): summary.json, the terminal
+        clipped = {"train": clip_train, "val": clip_report(x_log, scaler)}
         val.append(scaler.transform(x_log))
         val_log.append(x_log)
         val_bundle.append(np.full(len(vrows), i))
@@ -223,7 +237,7 @@ def load_pretrain_data(bundle_paths: Sequence[Path | str], *, min_shared_genes: 
                         "n_genes_left_out": int(len(_bundle_genes(b)[1]) - len(genes)),
                         # fine-tuning refuses a bundle of another normalisation
                         "normalisation": b.record.get("normalisation")
-                        or (b.summary or {}).get("normalisation")}
+                        or (b.summary or {}).get("normalisation"), "clipped": clipped}
                        | ({"n_val_monitored": int(len(vrows))} if len(vrows) < len(rows["val"])
                           else {}))
     X_train = StreamingRows(train) if stream else np.concatenate(train).astype(np.float32)

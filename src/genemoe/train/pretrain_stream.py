@@ -10,6 +10,8 @@ would hold ``X_train`` and reads the rows of each batch when it is needed.
   over an epoch (a memory map's touched pages count in RSS until the kernel drops them).
   It holds only a path and a file descriptor opened per process, so DataLoader workers
   copy nothing big.
+* :class:`NpyColumns` reads some columns of such a file for a list of rows, a bounded
+  block at a time (the scaler's clip is counted over a streamed training split with it).
 * :class:`StreamingRows` is the training split of one or more bundles: for a batch of
   global row numbers it reads each bundle's rows, keeps the shared genes (column indices
   computed once) and scales them with that bundle's training-split scaler — the very
@@ -43,7 +45,7 @@ import torch
 from genemoe.data.scaling import Scaler
 from genemoe.train.memory import available_memory
 
-__all__ = ["NpyRows", "BundleRows", "StreamingRows", "BatchFeed", "memory_stats",
+__all__ = ["NpyRows", "NpyColumns", "BundleRows", "StreamingRows", "BatchFeed", "memory_stats",
            "should_stream"]
 
 logger = logging.getLogger(__name__)
@@ -105,6 +107,27 @@ class NpyRows:
                     raise OSError(f"{self.path}: unexpected end of file at byte {offset + pos}")
                 pos += got
         return out
+
+
+READ_BLOCK_VALUES = 2**22  # values of one positional read of NpyColumns (16 MB of float32)
+
+
+@dataclass
+class NpyColumns:
+    """Some columns of an :class:`NpyRows` file, indexable by row numbers (``X[rows]``):
+    rows are read a bounded block at a time (at most :data:`READ_BLOCK_VALUES` values of
+    the file's full width), so a pass over a whole training split, e.g.
+    :func:`~genemoe.data.scaling.clip_report`'s, holds no more than its own block."""
+
+    reader: NpyRows
+    cols: np.ndarray
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        step = max(1, READ_BLOCK_VALUES // max(self.reader.shape[1], 1))
+        blocks = [self.reader.read(rows[i:i + step])[:, self.cols]
+                  for i in range(0, len(rows), step)]
+        return np.concatenate(blocks) if blocks else np.empty((0, len(self.cols)), np.float32)
 
 
 @dataclass
