@@ -138,3 +138,34 @@ def test_every_warning_line_fits_100_characters(clipped_run):
     for message in said:
         first, *rest = message.split("\n")
         assert len("warning: " + first) <= 100 and all(len(line) <= 100 for line in rest), message
+
+
+def test_the_losses_are_said_with_their_weights(clipped_run):
+    """Old behaviour: the terminal said no loss term and summary.json no weight (the
+    config.yaml beside it had them); the per-epoch line behind -v had no weights either."""
+    run, _ = clipped_run
+    summary = json.loads((run.out_dir / "summary.json").read_text())
+    config = yaml.safe_load((run.out_dir / "config.yaml").read_text())["pretrain"]
+    weights = summary["loss_weights"]
+    assert weights == {k: config[k] for k in ("lambda_l1", "lambda_kl", "lambda_adv",
+                                               "lambda_balance", "lambda_gp", "n_critic")}
+    final = summary["final"]
+    said = " ".join(line.strip() for line in run.describe().splitlines())
+    l1 = f"{final['loss/l1']:.3g}".replace("-", "−")
+    assert f"losses (last epoch, unweighted × weight): L1 {l1} × {config['lambda_l1']:g}, KL " in said
+    balance = f"{final['loss/importance'] + final['loss/load']:.3g}".replace("-", "−")
+    assert f"balance {balance} × {config['lambda_balance']:g}; critic: gap " in said
+    assert f"× {config['lambda_gp']:g}, 1 step per generator step" in said
+
+
+def test_a_model_without_gates_has_no_balance_term_and_old_runs_no_line():
+    from genemoe.train.pretrain_record import losses_words
+
+    final = {"loss/l1": 0.79, "loss/kl": 0.08, "loss/adv": -0.079, "loss/critic_gap": 0.02,
+             "loss/gp": 0.84}
+    weights = {"lambda_l1": 20.0, "lambda_kl": 1.0, "lambda_adv": 0.1, "lambda_balance": 10.0,
+               "lambda_gp": 10.0, "n_critic": 5}
+    assert losses_words(final, weights) == (
+        "losses (last epoch, unweighted × weight): L1 0.79 × 20, KL 0.08 × 1, adversarial "
+        "−0.079 × 0.1; critic: gap 0.02, GP 0.84 × 10, 5 steps per generator step")
+    assert losses_words(final, {}) == ""  # a summary.json written before the weights were

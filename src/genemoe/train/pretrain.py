@@ -110,7 +110,13 @@ from genemoe.train.pretrain_metrics import (
     short_collapse,
     utilisation,
 )
-from genemoe.train.pretrain_record import clipped_words, resumed_words, values_recorded
+from genemoe.train.pretrain_record import (
+    clipped_words,
+    loss_weights,
+    losses_words,
+    resumed_words,
+    values_recorded,
+)
 from genemoe.train.pretrain_setup import bundle_records, samples_by_role, setup_diff, with_records
 from genemoe.train.pretrain_stream import BatchFeed, StreamingRows, memory_stats
 from genemoe.train.rng import keeps_global_rng
@@ -158,6 +164,8 @@ class PretrainResult(AtFolder):
                       f"r per gene (across samples) {last['val/r_gene']:.3f};",  # as the report
                       f"    r per sample (across genes) {last['val/r_sample']:.3f} vs "
                       f"{last['val/r_sample_baseline']:.3f} for the per-gene mean"]
+        if losses := losses_words(s.get("final") or {}, s.get("loss_weights") or {}):
+            lines.append(wrapped(f"  {losses}", first_whole=False))  # unsaid but behind -v
         if clipped := clipped_words(s.get("bundles") or []):  # was unsaid (a 2-epoch gdc6
             lines.append(wrapped(f"  {clipped} (summary.json: bundles[].clipped)",  # run: 188)
                                  first_whole=False))
@@ -528,6 +536,7 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
             "stream": isinstance(st.X_train, StreamingRows),
             "final": {k: v for k, v in last.items() if k.startswith(("val/", "loss/"))
                       and (_gated(last) or k not in ("loss/importance", "loss/load"))},
+            "loss_weights": loss_weights(st.config.to_dict()),  # eq. 11's and the critic's
             "collapse": collapse,
             **({"resumed_from_epoch": list(st.resumed_from)} if st.resumed_from else {}),
             "synthetic": any(b["synthetic"] for b in st.data.bundles),

@@ -4,7 +4,8 @@ Split out of :mod:`genemoe.train.pretrain`: the normalisation and value scale of
 bundles it trained on (``pretrained.pt``'s ``normalisation`` and ``value_scale``, which
 fine-tuning checks against its own bundle), the epochs after which a later call resumed
 it (``summary.json``'s ``resumed_from_epoch``) and what the scaler's clip changed of the
-rows it read (each bundle's ``clipped``), in the words the terminal and report use.
+rows it read (each bundle's ``clipped``), and the loss terms with their weights
+(``loss_weights``), in the words the terminal and report use.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from typing import Any
 from genemoe.data.anndata_io import value_scale
 from genemoe.data.scaling import clip_summary, clip_text
 
-__all__ = ["values_recorded", "resumed_words", "same_normalisation", "clipped_words"]
+__all__ = ["values_recorded", "resumed_words", "same_normalisation", "clipped_words",
+           "LOSS_WEIGHTS", "loss_weights", "losses_words"]
+
+# The weights of eq. 11's terms and of the critic's, as summary.json's ``loss_weights``.
+LOSS_WEIGHTS = ("lambda_l1", "lambda_kl", "lambda_adv", "lambda_balance", "lambda_gp", "n_critic")
 
 
 def _hashable(normalisation: Any) -> Any:
@@ -95,3 +100,48 @@ def clipped_words(bundles: Sequence[Mapping[str, Any]]) -> str:
             m["n_genes"] = max(m["n_genes"], int(rep.get("n_genes") or 0))
             m["max_abs"] = max(m["max_abs"], float(rep.get("max_abs") or 0.0))
     return clip_text(clip_summary(merged.values()))
+
+
+def loss_weights(config: Mapping[str, Any]) -> dict[str, float]:
+    """``summary.json``'s ``loss_weights``: the :data:`LOSS_WEIGHTS` of a run's
+    ``pretrain:`` options (``PretrainConfig.to_dict``), those it has."""
+    return {k: config[k] for k in LOSS_WEIGHTS if k in config}
+
+
+def _num(v: Any) -> str:
+    return f"{float(v):.3g}".replace("-", "−")
+
+
+def losses_words(final: Mapping[str, Any], weights: Mapping[str, Any]) -> str:
+    """The last epoch's loss terms, each with its weight, in one line (``""`` without the
+    weights, e.g. a run of an older version).
+
+    Parameters
+    ----------
+    final
+        ``summary.json``'s ``final`` (``loss/<term>``: unweighted means over the batches).
+    weights
+        ``summary.json``'s ``loss_weights`` (:func:`loss_weights`).
+
+    Returns
+    -------
+    str
+        ``losses (last epoch, unweighted × weight): L1 0.748 × 20, KL 0.56 × 1, adversarial
+        −0.0512 × 0.1, balance 0.169 × 10; critic: gap 0.0858, GP 0.463 × 10, 3 steps per
+        generator step``; the balance term only where the model has gates.
+    """
+    if not weights or "loss/l1" not in final:
+        return ""
+    terms = [("L1", ("l1",), "lambda_l1"), ("KL", ("kl",), "lambda_kl"),
+             ("adversarial", ("adv",), "lambda_adv"),
+             ("balance", ("importance", "load"), "lambda_balance")]
+    said = [f"{name} {_num(sum(float(final[f'loss/{k}']) for k in keys))} × {weights[w]:g}"
+            for name, keys, w in terms
+            if w in weights and all(f"loss/{k}" in final for k in keys)]
+    critic = [f"gap {_num(final['loss/critic_gap'])}" if "loss/critic_gap" in final else "",
+              f"GP {_num(final['loss/gp'])} × {weights['lambda_gp']:g}"
+              if "loss/gp" in final and "lambda_gp" in weights else "",
+              f"{int(weights['n_critic'])} step{'' if int(weights['n_critic']) == 1 else 's'} "
+              "per generator step" if "n_critic" in weights else ""]
+    return (f"losses (last epoch, unweighted × weight): {', '.join(said)}; "
+            f"critic: {', '.join(c for c in critic if c)}")
