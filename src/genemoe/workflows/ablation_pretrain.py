@@ -22,6 +22,7 @@ import pandas as pd
 from genemoe.config_presets import load_preset
 from genemoe.data.bundle import Bundle, atomic_write_text, gene_symbols
 from genemoe.data.scaling import clip_report
+from genemoe.text_wrap import warning_text
 from genemoe.train.pretrain import (
     PretrainConfig,
     PretrainData,
@@ -187,14 +188,23 @@ def pretrain_defaults_note(preset: str, *, epochs: int | None = None) -> str | N
 def _named_run(name: str) -> Iterator[None]:
     """Within the block, the pre-training's log lines start with the run's name
     (``r0_f1_vaecox: pre-training collapse: ...``): four collapse warnings named none. Its
-    warnings are cut to their claim (:func:`~genemoe.train.finetune.short_collapse`: lines of
-    330 characters, four in a row); the run's ``summary.json`` keeps them whole."""
+    collapse warnings are cut to their claim (:func:`~genemoe.train.finetune.short_collapse`:
+    lines of 330 characters, four in a row); the run's ``summary.json`` keeps them whole. A
+    note it wraps for reading (``logger.warning("%s", text)``: ``pre-training: validation
+    reconstruction explains little ...: it ...; more epochs may help``) is said whole,
+    wrapped again beside the run's name: it was cut to "... beyond the per-gene …", its claim
+    and its advice lost."""
     class Prefix(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:
+            args = record.args if isinstance(record.args, tuple) else ()
+            if (record.levelno >= logging.WARNING and record.msg == "%s" and len(args) == 1
+                    and isinstance(args[0], str)):  # a note, wrapped for reading: whole
+                record.args = (warning_text(f"{name}: {' '.join(args[0].split())}"),)
+                return True
             record.msg = f"{name}: {record.msg}"  # run names hold no "%"
-            if record.levelno >= logging.WARNING and isinstance(record.args, tuple):
+            if record.levelno >= logging.WARNING and args:
                 record.args = tuple(short_collapse(a) if isinstance(a, str) else a
-                                    for a in record.args)
+                                    for a in args)
             return True
 
     loggers = [logging.getLogger(n) for n in _PRETRAIN_LOGGERS]
