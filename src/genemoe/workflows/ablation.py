@@ -132,7 +132,7 @@ from genemoe.workflows.folds import VAL_FRACTION, FoldPlan, plan_folds
 
 __all__ = ["AblationResult", "ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED",
            "VAECOX_PRETRAINED", "MODEL_LABELS", "PER_FOLD_LABELS", "ablation_models",
-           "check_pretrained_run", "fold_pretrain_data", "pretrain_folds", "pretrain_recipe",
+           "labelled_results", "check_pretrained_run", "fold_pretrain_data", "pretrain_folds", "pretrain_recipe",
            "run_ablation", "said_once", "ablation_tables"]
 
 log = logging.getLogger(__name__)
@@ -492,8 +492,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                       freeze_encoder_epochs=freeze_encoder_epochs)
             per_fold["pretrain_from"] = defaults
         labels = PER_FOLD_LABELS if pretrain_per_fold else MODEL_LABELS
-        results = pd.concat(parts, ignore_index=True)
-        results.insert(1, "label", results["model"].map(labels))
+        results = labelled_results(parts, labels)
         atomic_write_text(out_dir / "results.csv", results.to_csv(index=False))
         tables = ablation_tables(results, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                                  preset=preset, pretrained=check, synthetic=bool(bundle.synthetic),
@@ -508,6 +507,17 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                               time.perf_counter() - t0, summary, *cells,
                               collapsed=collapse_counts(per_fold, check),
                               clipped=first.clipped)
+
+
+def labelled_results(parts: list[pd.DataFrame], labels: dict[str, str]) -> pd.DataFrame:
+    """The parts' rows in one frame, a ``label`` column after ``model`` (``labels[model]``).
+
+    Joined at once: ``insert`` into the concatenated survival rows (their per-type columns,
+    added one by one, in 100+ blocks) printed pandas' ``PerformanceWarning: DataFrame is
+    highly fragmented ... (workflows/ablation.py:496)`` at the end of a real run."""
+    results = pd.concat(parts, ignore_index=True)
+    label, at = results["model"].map(labels).rename("label"), results.columns.get_loc("model") + 1
+    return pd.concat([results.iloc[:, :at], label, results.iloc[:, at:]], axis=1)
 
 
 def _say_start(family: str, start: str, part: Path) -> None:
