@@ -100,3 +100,18 @@ def test_the_resuming_line_counts_trials_running_in_other_workers(synthetic_bund
     assert "runs up to" not in said, said  # old behaviour: "--trials 3 runs up to 2 more"
     assert "2 trials running in other workers" in said and "no trial starts here" in said
     assert max(map(len, said.splitlines())) <= 100
+
+
+def test_an_inner_fold_partial_likelihood_is_not_said_to_be_a_runs(synthetic_bundle, tmp_path,
+                                                                   monkeypatch):
+    """Old behaviour: ``--cv 2`` on pancan33 said "best validation partial_likelihood:
+    -5.152 (mean of 2 inner folds) (... a run keeps it in config.yaml:
+    calibration.val_pll_per_event_after)"; the run retrained from best.yaml kept -3.794 (its
+    98-patient validation split: the value per event falls with the patients at risk)."""
+    monkeypatch.chdir(tmp_path)  # the title and the retrain line name the folder
+    run = tune_run(synthetic_bundle().path, out_dir="t", model_name="coxnet",
+                   task="survival", n_trials=1, cv=2, progress=False)
+    text = run.describe()
+    assert "a run keeps it" not in text, text
+    assert "not comparable with a\n    run's calibration.val_pll_per_event_after" in text, text
+    assert max(map(len, text.splitlines())) <= 100

@@ -119,6 +119,7 @@ from genemoe.workflows.tune_text import (
     grid_record,
     not_counted,
     not_run_words,
+    pll_note,
     resuming_line,
     saved_options,
     shared_lines,
@@ -247,9 +248,7 @@ class TuneRun(AtFolder):
                  wrapped(trials, first_whole=False),
                  f"  best validation {r.metric}: {r.best_value:.3f}"  # as the report page
                  + (f" (mean of {self.cv} inner folds)" if self.cv > 1 else "")
-                 + ("\n    (per event, after the validation risk scale; a run keeps it in"
-                    "\n    config.yaml: calibration.val_pll_per_event_after)"
-                    if r.metric == "partial_likelihood" else "")]
+                 + (pll_note(self.cv) if r.metric == "partial_likelihood" else "")]
         lines[2:2] = (shared_lines(r)
                       + budget_lines(len(t), later, self.n_asked)
                       + cost_lines(call_cost(t, r), r.seconds, whose="budget's" if later
@@ -262,11 +261,13 @@ class TuneRun(AtFolder):
         if said := grid_line(self.model_name, r):  # its search saw more settings than trials
             lines.append(said)
         if r.best_is_start and n_counted <= 1:  # "no drawn trial beat them": none was drawn
-            lines.append(("  only trial 0 ran, its own grid's choice: no Optuna trial was drawn"
-                          if (r.grid_points or 0) > 1  # svm's 16 settings: not "nothing"
-                          else "  only trial 0 ran, the starting values: nothing was searched")
-                         + ("\n    (a longer --timeout, or the same command again, draws others)"
-                            if (self.n_asked or 1) > 1 else " (--trials 2 or more draws others)"))
+            lines.append(wrapped(  # a grid's ran to 102 characters
+                ("  only trial 0 ran, its own grid's choice: no Optuna trial was drawn"
+                 if (r.grid_points or 0) > 1  # svm's 16 settings: not "nothing"
+                 else "  only trial 0 ran, the starting values: nothing was searched")
+                + ("\n    (a longer --timeout, or the same command again, draws others)"
+                   if (self.n_asked or 1) > 1 else " (--trials 2 or more draws others)"),
+                first_whole=False))
         elif r.best_is_start:  # "options tuned" for the preset's own values read as a change
             lines.append("  the starting values (trial 0) were best: no drawn trial beat them")
         lines += [f"    {stored_name(k)}: {value_text(v)}" for k, v in r.best_params.items()
