@@ -16,11 +16,13 @@ output folder holds::
                       trial a Ctrl-C or SIGTERM stopped, named in stopped_by: Optuna says
                       FAIL, as of a crash; NOT_RUN for one that started as trials running
                       in other workers met the budget, stopped before training: not_run),
-                      value, seconds, (a classical model's trial 0: grid_seconds and
-                      grid_points, what its own grid search choosing its values cost and
-                      the settings it scored on validation), best_epoch, then each
-                      searched option (config path) and its value
-    DIR/search.png    validation value per trial and the best so far
+                      value (a pruned trial's: the last it reported), seconds, (a
+                      classical model's trial 0: grid_seconds and grid_points, what its
+                      own grid search choosing its values cost and the settings it scored
+                      on validation), best_epoch, then each searched option (config path)
+                      and its value
+    DIR/search.png    validation value per trial and the best so far (a pruned trial at
+                      its last reported value; one without a value on the bottom edge)
     DIR/summary.json  budget and cost: trials by state, seconds per trial, this call's
                       trials and seconds beside every call's (a resumed or shared study),
                       trial 0's grid_points and grid_seconds (a classical model), best value
