@@ -67,5 +67,6 @@ def test_a_side_of_no_whole_pixels_is_refused_before_the_study(synthetic_bundle,
     bundle = synthetic_bundle(seed=3, n_samples=60, n_genes=50, n_types=2)
     text = _tune(bundle, tmp_path, "extends: small\nmodel:\n  hybrid_cnn: {image_size: 0}\n",
                  "hybrid_cnn")
-    assert "model.hybrid_cnn.image_size: image_size must be a whole number" in text
+    assert "model.hybrid_cnn.image_size: must be a whole number >= 1, got 0" in text
+    assert "image_size: image_size" not in text  # the key named once, as train says it
     assert "--image-size" not in text

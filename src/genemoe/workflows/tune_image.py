@@ -73,7 +73,8 @@ def _check_side(model_name: str, key: str, value: Any, source: Path | None) -> N
     if value is None or (whole and not isinstance(value, bool) and value >= 1):
         return
     where = f"model.{model_name}.{key}"
-    raise input_error(f"{key} must be a whole number of pixels, 1 or more, got {value!r}",
+    raise input_error(f"must be a whole number >= 1, got {value!r}",  # the key named once
+                      #   (it read "model.X.image_size: image_size must be ...", as train did)
                       path=source, where=where,
                       fix=f"set {where} to a whole number in the preset or --config YAML, "
                           "or leave it out")
