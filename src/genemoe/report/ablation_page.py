@@ -38,7 +38,7 @@ from genemoe.report.sources import bundle_info
 
 __all__ = ["is_ablation_dir", "ablation_context", "Block", "markdown_blocks", "blocks_html",
            "table_order", "plot_fold_metric", "pretrained_source", "clipped_words",
-           "degenerate_c_folds", "degenerate_caption"]
+           "degenerate_c_folds", "degenerate_caption", "flagged_words"]
 
 MARK = " †"  # tables.md's mark on a pre-trained model whose pre-training collapsed
 _SYNTHETIC = " — SYNTHETIC DATA"  # the end of tables.md's title on synthetic data
@@ -332,6 +332,31 @@ def _pretrain_summary(path: Path) -> str:
             "r across genes per sample, the model's and the mean's.</p>" + html_table(summary[cols]))
 
 
+_FAMILIES = {"genemoe": "Gene-MOE", "vaecox": "VAE-Cox"}
+
+
+def flagged_words(runs: pd.DataFrame) -> str:
+    """``, 2 flagged as collapsed`` of ``pretrain/summary.csv``'s runs; per model where they
+    are of several (``: Gene-MOE 2, 2 flagged as collapsed; VAE-Cox 2, 0 flagged``): a
+    survival ablation's "4 runs, 2 flagged as collapsed" did not say whose, beside a table
+    that marks only the pre-trained Gene-MOE †.
+
+    Examples
+    --------
+    >>> flagged_words(pd.DataFrame({"model": ["genemoe", "vaecox"], "collapsed": [True, False]}))
+    ': Gene-MOE 1, 1 flagged as collapsed; VAE-Cox 1, 0 flagged'
+    """
+    flags = (runs["collapsed"].fillna(False).astype(bool) if "collapsed" in runs
+             else pd.Series(False, index=runs.index))
+    models = runs["model"].astype(str) if "model" in runs else pd.Series("", index=runs.index)
+    if models.nunique() <= 1:
+        return f", {int(flags.sum())} flagged as collapsed"
+    said = [f"{_FAMILIES.get(m, m)} {int((models == m).sum())}, {int(flags[models == m].sum())} "
+            f"flagged" + (" as collapsed" if i == 0 else "")
+            for i, m in enumerate(dict.fromkeys(models))]
+    return ": " + "; ".join(said)
+
+
 def _pretraining_words(d: Path, results: pd.DataFrame, source: str | None = None) -> str:
     """Where the pre-trained rows came from (``source``: :func:`pretrained_source`), and how
     many of their runs collapsed; per-fold runs left in ``pretrain/`` by an earlier call
@@ -342,9 +367,8 @@ def _pretraining_words(d: Path, results: pd.DataFrame, source: str | None = None
     summary = d / "pretrain" / "summary.csv"
     if source == "per_fold" and summary.is_file():
         runs = pd.read_csv(summary)
-        flagged = runs["collapsed"].fillna(False).astype(bool).sum() if "collapsed" in runs else 0
-        return (f"per fold: {len(runs)} <code>genemoe pretrain</code> runs in pretrain/, "
-                f"{int(flagged)} flagged as collapsed")
+        return (f"per fold: {len(runs)} <code>genemoe pretrain</code> runs in pretrain/"
+                + flagged_words(runs))
     left = (f"; the {len(old)} per-fold runs in pretrain/ are {_LEFT_OVER}"
             if (old := _pretrain_runs(d)) else "")
     if source == "per_fold":
