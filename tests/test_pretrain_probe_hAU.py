@@ -169,3 +169,21 @@ def test_a_model_without_gates_has_no_balance_term_and_old_runs_no_line():
         "losses (last epoch, unweighted × weight): L1 0.79 × 20, KL 0.08 × 1, adversarial "
         "−0.079 × 0.1; critic: gap 0.02, GP 0.84 × 10, 5 steps per generator step")
     assert losses_words(final, {}) == ""  # a summary.json written before the weights were
+
+
+def test_a_streamed_run_monitoring_a_subset_says_every_validation_sample(synthetic_bundle,
+                                                                         tmp_path):
+    """Old behaviour: "samples: 105 training, 5 validation" of a run whose samples.tsv (and
+    fine-tuning's test-overlap check) holds every validation sample; pc33 said 50 of 100."""
+    import pandas as pd
+
+    bundle = synthetic_bundle(seed=3, clinical=False)
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE},
+                                   "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1,
+                                                "critic_widths": [8], "stream_val_rows": 5}}))
+    run = pretrain_run([bundle.path], out_dir=tmp_path / "run", config_path=cfg, device="cpu",
+                       progress=False, stream=True)
+    n_val = int((pd.read_csv(run.out_dir / "samples.tsv", sep="\t")["role"] == "val").sum())
+    assert n_val > 5 and run.summary["n_val"] == 5
+    assert f", {n_val:,} validation (5 monitored);" in run.describe()

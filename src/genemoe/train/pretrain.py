@@ -115,6 +115,7 @@ from genemoe.train.pretrain_record import (
     loss_weights,
     losses_words,
     resumed_words,
+    validation_words,
     values_recorded,
 )
 from genemoe.train.pretrain_setup import bundle_records, samples_by_role, setup_diff, with_records
@@ -157,7 +158,7 @@ class PretrainResult(AtFolder):
                  f"{resumed_words(s)}, {how})"]
         if "n_train" in s:  # which samples: said in summary.json and the report only
             n_test = sum(int(b.get("n_test_excluded") or 0) for b in s.get("bundles") or [])
-            lines.append(f"  samples: {s['n_train']:,} training, {s['n_val']:,} validation"
+            lines.append(f"  samples: {s['n_train']:,} training, {validation_words(s)}"
                          + (f"; {n_test:,} test left out, never read" if n_test else ""))
         if last:
             lines += [f"  validation reconstruction: R² vs the per-gene mean {last['val/r2']:.3f}; "

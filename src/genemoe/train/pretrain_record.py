@@ -5,7 +5,8 @@ bundles it trained on (``pretrained.pt``'s ``normalisation`` and ``value_scale``
 fine-tuning checks against its own bundle), the epochs after which a later call resumed
 it (``summary.json``'s ``resumed_from_epoch``) and what the scaler's clip changed of the
 rows it read (each bundle's ``clipped``), and the loss terms with their weights
-(``loss_weights``), in the words the terminal and report use.
+(``loss_weights``) and the validation samples recorded beside those monitored, in the
+words the terminal and report use.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from genemoe.data.anndata_io import value_scale
 from genemoe.data.scaling import clip_summary, clip_text
 
 __all__ = ["values_recorded", "resumed_words", "same_normalisation", "clipped_words",
-           "LOSS_WEIGHTS", "loss_weights", "losses_words"]
+           "LOSS_WEIGHTS", "loss_weights", "losses_words", "validation_words"]
 
 # The weights of eq. 11's terms and of the critic's, as summary.json's ``loss_weights``.
 LOSS_WEIGHTS = ("lambda_l1", "lambda_kl", "lambda_adv", "lambda_balance", "lambda_gp", "n_critic")
@@ -145,3 +146,16 @@ def losses_words(final: Mapping[str, Any], weights: Mapping[str, Any]) -> str:
               "per generator step" if "n_critic" in weights else ""]
     return (f"losses (last epoch, unweighted × weight): {', '.join(said)}; "
             f"critic: {', '.join(c for c in critic if c)}")
+
+
+def validation_words(summary: Mapping[str, Any]) -> str:
+    """``"100 validation"``, or of a streamed run monitoring a subset ``"100 validation (50
+    monitored)"``: every validation sample is recorded (``samples.tsv``; fine-tuning refuses
+    any of them as a test sample), the summary's ``n_val`` counts those monitored (a
+    streamed run said "50 validation" of 100)."""
+    monitored = int(summary["n_val"])
+    counts = [b.get("n_val") for b in summary.get("bundles") or []]
+    total = (sum(int(n) for n in counts)
+             if counts and all(isinstance(n, int) for n in counts) else monitored)
+    return (f"{total:,} validation" if total == monitored
+            else f"{total:,} validation ({monitored:,} monitored)")
