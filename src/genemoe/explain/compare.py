@@ -196,6 +196,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     finally:
         _PIXEL_LOG.removeFilter(said)
     table = pd.DataFrame(rows)
+    table.attrs["task"] = payload["task"]  # methods_text: a survival run pools no classes
     clear_other_kind(out_dir, "compare")  # a single explanation there: report showed it
     atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
     return table
@@ -319,16 +320,28 @@ def _jump(c: dict) -> dict[str, float]:
 _SHOWN = {"n_samples": "n", "median_relative_delta": "off_median", "max_relative_delta": "off_max",
           "routing_jump": "jump_median", "routing_jump_max": "jump_max",
           "seconds_per_sample": "s_per_sample"}  # methods.csv's names ran the table to 108
+_AGREEMENT = ("top50_overlap", "top50_chance", "spearman", "planted_precision")
+"""The columns shown in a second table, keyed by method (with them, one table ran to 133)."""
 _LEGEND = ("off: completeness, |sum of attributions - change| / |change|; jump: the share of\n"
            "  the live change that frozen routing leaves out (- where the routing stays live);\n"
            "  methods.csv names the columns in full")
 
 
-def methods_text(table: pd.DataFrame) -> str:
+def methods_text(table: pd.DataFrame, *, task: str | None = None) -> str:
     """The comparison for the terminal: completeness in percent, as a single explanation
     says it (the table printed fractions, 0.0012, where ``explain`` prints 0.12%), seconds
-    per sample to 2 significant digits, the other scores to 3 decimals; under it, how the
-    rankings were pooled and what the two runs' agreement means."""
+    per sample to 2 significant digits, the other scores to 3 decimals, the two runs'
+    agreement (and planted-gene recovery) in a second table by method; under them, how the
+    rankings were pooled and what the two runs' agreement means.
+
+    Parameters
+    ----------
+    table
+        :func:`compare_methods`' table (``methods.csv``).
+    task
+        ``classify`` or ``survival``; None: the table's own (``table.attrs["task"]``, set
+        by :func:`compare_methods`), else ``classify``.
+    """
     shown = table.copy()
     for col in ("median_relative_delta", "max_relative_delta"):
         if col in shown:
@@ -338,14 +351,27 @@ def methods_text(table: pd.DataFrame) -> str:
             shown[col] = shown[col].map(lambda v: f"{v:.2%}" if pd.notna(v) else "-")
     if "seconds_per_sample" in shown:
         shown["seconds_per_sample"] = shown["seconds_per_sample"].map(lambda v: f"{v:.2g}")
-    text = shown.rename(columns=_SHOWN).to_string(index=False,
-                                                  float_format=lambda v: f"{v:.3f}")
-    return f"{text}\n{_LEGEND}\n{POOLED}{_stability_text(table)}"
+    agreement = [c for c in _AGREEMENT if c in shown]
+    text = _table(shown.drop(columns=agreement))
+    if agreement:
+        text += "\n" + _table(shown[["method", *agreement]] if "method" in shown
+                              else shown[agreement])
+    task = task or table.attrs.get("task") or "classify"
+    return (f"{text}\n{_LEGEND}\n{POOLED_RISK if task == 'survival' else POOLED}"
+            f"{_stability_text(table)}")
+
+
+def _table(shown: pd.DataFrame) -> str:
+    """``shown`` as the terminal prints it: short headers, 3 decimals, no index."""
+    return shown.rename(columns=_SHOWN).to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
 POOLED = ("pooled per true label: each sample's labelled class's output attributed, "
           "in every method and run")
 """How ``--compare`` pools the rankings, said under its table (convergence.json: attributed)."""
+POOLED_RISK = ("one pooled ranking of the risk: each sample's risk attributed, in every method "
+               "and run")
+"""The same for a survival run (it was told "each sample's labelled class's output")."""
 
 
 def _stability_text(table: pd.DataFrame) -> str:
@@ -363,6 +389,7 @@ def _stability_text(table: pd.DataFrame) -> str:
              f"{overlap:.0%} on average",
              "  " + (f"(rank correlation {rho:.2f}); " if rho is not None and np.isfinite(rho)
                      else "") + f"chance: two random top-50 lists of the genes ranked share {chance:.0%}"]
+    lines += _best_of(table, best)
     if chance >= 0.999:
         lines.append("  every ranked gene is in the top 50: the overlap says nothing")
     elif overlap - chance < (1 - chance) / 2:
@@ -373,3 +400,17 @@ def _stability_text(table: pd.DataFrame) -> str:
     lines.append(f"  over {n} explained sample{'s' * (n != 1)}"
                  + (" (few: the overlap itself is uncertain)" if n < 20 else ""))
     return "\n" + "\n".join(lines)
+
+
+def _best_of(table: pd.DataFrame, best: pd.Series) -> list[str]:
+    """The line saying the stability quoted is the best method's, beside the least stable
+    one's (frozen_ig's 65% was said alone, and judged against chance, as if it were the
+    rankings' stability whatever the method)."""
+    measured = table.dropna(subset=["top50_overlap"])
+    if len(measured) < 2:
+        return []
+    worst = measured.loc[measured["top50_overlap"].idxmin()]
+    if float(worst["top50_overlap"]) >= float(best["top50_overlap"]):
+        return [f"  the same in all {len(measured)} methods compared"]
+    return [f"  {best['method']}: the most stable of the {len(measured)} methods compared "
+            f"(the least: {worst['method']} {float(worst['top50_overlap']):.0%})"]

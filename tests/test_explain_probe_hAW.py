@@ -1,0 +1,77 @@
+"""An outside probe of ``explain --compare`` on small real runs (pancan33_random100, Gene-MOE
+trained 3 epochs, seeds 0 and 1; a Gene-MOE Cox model):
+
+- with ``--other`` the methods table ran to 133 characters a line (the stability columns
+  beside the completeness ones);
+- a survival run's comparison said "pooled per true label: each sample's labelled class's
+  output attributed", where each sample's risk is attributed and pooled in one ranking;
+- the ``stability:`` line quoted the most stable of five methods (frozen_ig 65%) alone, as
+  if it were the rankings' stability whatever the method.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from genemoe.explain.compare import compare_methods, methods_text
+
+
+def _probe_table() -> pd.DataFrame:
+    """methods.csv of the probe's Gene-MOE comparison with --other (6 samples)."""
+    return pd.DataFrame({
+        "method": ["ig", "frozen_ig", "gradient_shap", "deeplift", "train_ig"],
+        "n_samples": [6] * 5,
+        "routing": ["live", "frozen", "live", "frozen", "frozen"],
+        "reference": ["training mean", "training mean", "training tumours", "training mean",
+                      "training tumours"],
+        "median_relative_delta": [0.1363, 0.00027, 0.162, 0.9198, 1.2e-05],
+        "max_relative_delta": [1.209, 0.00062, 0.381, 0.950, 2.8e-05],
+        "routing_jump": [float("nan"), 0.1018, float("nan"), 0.1018, 0.0392],
+        "routing_jump_max": [float("nan"), 0.2765, float("nan"), 0.2765, 0.0728],
+        "seconds_per_sample": [0.209, 0.429, 0.121, 0.0874, 2.597],
+        "top50_overlap": [0.65, 0.6533, 0.6433, 0.61, 0.63],
+        "top50_chance": [0.5] * 5,
+        "spearman": [0.373, 0.371, 0.455, 0.303, 0.352],
+    })
+
+
+def test_the_methods_table_with_another_run_fits_100_characters():
+    text = methods_text(_probe_table())
+    assert max(map(len, text.splitlines())) <= 100, text
+    assert "0.653" in text and "0.455" in text  # the agreement columns are still shown
+    planted = methods_text(_probe_table().assign(planted_precision=0.25))
+    assert max(map(len, planted.splitlines())) <= 100, planted
+    assert "planted_precision" in planted and "0.250" in planted
+
+
+def test_the_stability_line_says_it_quotes_the_most_stable_method():
+    text = methods_text(_probe_table())
+    assert "stability: with frozen_ig" in text
+    assert "frozen_ig: the most stable of the 5 methods compared (the least: deeplift 61%)" in text
+    one = methods_text(_probe_table().iloc[[1]])
+    assert "the most stable" not in one  # one method: nothing was chosen
+
+
+@pytest.fixture(scope="module")
+def cox_moe_run(tmp_path_factory):
+    """A barely trained sparse ``moe`` Cox model on a small synthetic bundle."""
+    from genemoe.workflows.train import train_run
+    from synthetic_inputs import prepare_synthetic
+
+    d = tmp_path_factory.mktemp("haw_cox")
+    b = prepare_synthetic(d, n_samples=60, n_genes=50, n_types=3, seed=4)[0]
+    train_run(b.path, out_dir=d / "cox", task="survival", model_name="moe", epochs=1,
+              progress=False)
+    return d / "cox", b
+
+
+def test_a_survival_comparison_says_the_risk_is_attributed(cox_moe_run, tmp_path):
+    run, b = cox_moe_run
+    some = [str(s) for s in b.sample_ids[b.indices("test")][:3]]
+    table = compare_methods(run, data=b.path, out_dir=tmp_path / "c", methods=("frozen_ig",),
+                            samples=some, n_steps=4, max_steps=4, progress=False)
+    text = methods_text(table)
+    assert "labelled class" not in text, text
+    assert "one pooled ranking of the risk: each sample's risk attributed" in text
+    assert "labelled class" in methods_text(table, task="classify")  # a classifier's, as before
