@@ -187,3 +187,17 @@ def test_a_streamed_run_monitoring_a_subset_says_every_validation_sample(synthet
     n_val = int((pd.read_csv(run.out_dir / "samples.tsv", sep="\t")["role"] == "val").sum())
     assert n_val > 5 and run.summary["n_val"] == 5
     assert f", {n_val:,} validation (5 monitored);" in run.describe()
+
+
+def test_an_invalid_loss_weight_is_named_with_its_value():
+    """Old behaviour: "invalid pre-training value(s): lambdas" with a fix listing all five
+    weights: which one was wrong, and its value, were not said."""
+    from genemoe.errors import InputError
+    from genemoe.train.pretrain_config import PretrainConfig
+
+    with pytest.raises(InputError) as err:
+        PretrainConfig.from_dict({"lambda_l1": -1, "lambda_gp": float("nan")})
+    said = str(err.value)
+    assert "invalid pre-training value(s): lambda_gp=nan, lambda_l1=-1" in said
+    assert "set lambda_gp to a number of 0 or more; lambda_l1 to a number of 0 or more" in said
+    assert "lambdas" not in said and "lambda_kl" not in said

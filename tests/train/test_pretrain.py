@@ -595,7 +595,7 @@ def test_a_bad_pretraining_value_is_said_with_its_range():
 
     with pytest.raises(InputError, match=r"(?s)epochs=0.*fix: set epochs to a whole number, 1 or more.*--epochs"):
         PretrainConfig(epochs=0)
-    with pytest.raises(InputError, match=r"(?s)lambdas.*lambda_kl, lambda_l1.*to numbers of 0 or more"):
+    with pytest.raises(InputError, match=r"(?s)lambda_kl=-1.0.*fix: set lambda_kl to a number of 0 or more"):
         PretrainConfig(lambda_kl=-1.0)
 
 
@@ -695,7 +695,7 @@ def test_one_epoch_is_said_in_the_singular(run):
 @pytest.mark.parametrize(("option", "says"), [
     ({"lr": "fast"}, "lr='fast'"), ({"betas": 0.5}, "betas=0.5"),
     ({"critic_widths": 5}, "critic_widths=5"), ({"noise_std": [1]}, "noise_std=[1]"),
-    ({"batch_size": 2.5}, "batch_size=2.5"), ({"lambda_kl": "x"}, "lambdas"),
+    ({"batch_size": 2.5}, "batch_size=2.5"), ({"lambda_kl": "x"}, "lambda_kl='x'"),
 ])
 def test_a_pretraining_value_of_the_wrong_kind_is_said_not_a_traceback(option, says):
     """Old behaviour: TypeError tracebacks ("'>' not supported between 'str' and 'int'",

@@ -32,5 +32,5 @@ def test_generator_loss_is_the_weighted_sum(lambda_adv: float) -> None:
 def test_negative_adversarial_weight_is_refused() -> None:
     from genemoe.errors import InputError
 
-    with pytest.raises(InputError, match="lambdas"):
+    with pytest.raises(InputError, match="lambda_adv=-1.0"):
         PretrainConfig(lambda_adv=-1.0)

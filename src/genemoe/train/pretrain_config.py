@@ -38,6 +38,8 @@ def _holds(check: Callable[[], bool]) -> bool:
 PRETRAIN_MODELS = ("genemoe", "moe", "vaecox")  # the models with an encoder to pre-train
 # Options the command line sets (--seed, --device, --progress), never a YAML's pretrain:
 COMMAND_LINE_OPTIONS = {"seed": "--seed", "device": "--device", "progress": "--progress"}
+# The loss weights, each checked and said apart when invalid.
+LAMBDAS = ("lambda_gp", "lambda_adv", "lambda_kl", "lambda_l1", "lambda_balance")
 
 # What each checked value of :class:`PretrainConfig` may be (said in the error's fix).
 _VALID = {
@@ -47,7 +49,7 @@ _VALID = {
     "decay_from": "between 0 and 1", "noise_std": "to 0 or more",
     "betas": "to two values in [0, 1)", "recon_target": "to noisy or clean",
     "critic_widths": "to one or more widths of 1 or more", "min_shared_genes": "in (0, 1]",
-    "lambdas": "to numbers of 0 or more", "checkpoint_every": "to 1 or more",
+    **dict.fromkeys(LAMBDAS, "to a number of 0 or more"), "checkpoint_every": "to 1 or more",
     "grad_clip": "above 0 (or null: off)", "kl_collapse": "to 0 or more",
     "eval_batch_size": "to 1 or more", "num_threads": "to 1 or more (or null: torch's)",
     "stream": "to true, false or auto", "stream_memory_fraction": "in (0, 1]",
@@ -107,8 +109,8 @@ class PretrainConfig:
             and all(whole_number(w) and w >= 1 for w in self.critic_widths),
             "grad_clip": lambda: self.grad_clip is None or (finite_number(self.grad_clip) and self.grad_clip > 0),
             "min_shared_genes": lambda: finite_number(self.min_shared_genes) and 0 < self.min_shared_genes <= 1,
-            "lambdas": lambda: all(finite_number(v) and v >= 0 for v in (
-                self.lambda_gp, self.lambda_adv, self.lambda_kl, self.lambda_l1, self.lambda_balance)),
+            **{k: (lambda k=k: finite_number(getattr(self, k)) and getattr(self, k) >= 0)
+               for k in LAMBDAS},  # each named with its value (was "lambdas": which one?)
             "kl_collapse": lambda: finite_number(self.kl_collapse) and self.kl_collapse >= 0,
             "eval_batch_size": lambda: whole_number(self.eval_batch_size) and self.eval_batch_size >= 1,
             "checkpoint_every": lambda: whole_number(self.checkpoint_every) and self.checkpoint_every >= 1,
@@ -124,12 +126,11 @@ class PretrainConfig:
         }
         bad = [k for k, ok in checks.items() if not _holds(ok)]
         if bad:  # said as TrainConfig says its own: each value, and what it may be
-            shown = {"lambdas": "lambda_gp, lambda_adv, lambda_kl, lambda_l1, lambda_balance"}
             raise input_error(
                 "invalid pre-training value(s): " + ", ".join(
-                    k if k in shown else f"{k}={getattr(self, k)!r}" for k in bad),
+                    f"{k}={getattr(self, k)!r}" for k in bad),
                 where="pretrain config",
-                fix="set " + "; ".join(f"{shown.get(k, k)} {_VALID[k]}" for k in bad)
+                fix="set " + "; ".join(f"{k} {_VALID[k]}" for k in bad)
                     + " (the `pretrain:` section of the --config YAML or preset"
                     + (", or --epochs)" if "epochs" in bad else ")"))
 
