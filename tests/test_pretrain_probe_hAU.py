@@ -201,3 +201,35 @@ def test_an_invalid_loss_weight_is_named_with_its_value():
     assert "invalid pre-training value(s): lambda_gp=nan, lambda_l1=-1" in said
     assert "set lambda_gp to a number of 0 or more; lambda_l1 to a number of 0 or more" in said
     assert "lambdas" not in said and "lambda_kl" not in said
+
+
+def test_a_stop_while_the_finished_run_is_written_is_resumed_into_every_file(
+        synthetic_bundle, tmp_path, monkeypatch):
+    """Old behaviour: pretrained.pt was written first; a stop (Ctrl-C, SIGTERM) before
+    summary.json left a run that the same command then reused as finished: summary.json,
+    samples.tsv and config.yaml never written, the checkpoint never removed."""
+    from genemoe.train import pretrain as pre
+
+    bundle = synthetic_bundle(seed=3, clinical=False)
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({"model": {"genemoe": TINY_GENEMOE},
+                                   "pretrain": {"epochs": 1, "batch_size": 32, "n_critic": 1,
+                                                "critic_widths": [8]}}))
+    real = pre.atomic_write_text
+
+    def stopped(path, text):
+        if path.name == "summary.json":
+            raise KeyboardInterrupt
+        return real(path, text)
+
+    out = tmp_path / "run"
+    monkeypatch.setattr(pre, "atomic_write_text", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        pretrain_run([bundle.path], out_dir=out, config_path=cfg, device="cpu", progress=False)
+    monkeypatch.setattr(pre, "atomic_write_text", real)
+    run = pretrain_run([bundle.path], out_dir=out, config_path=cfg, device="cpu", progress=False)
+    assert run.finished
+    for name in ("pretrained.pt", "summary.json", "samples.tsv", "config.yaml"):
+        assert (out / name).is_file(), name
+    assert not (out / "checkpoint.pt").exists()
+    assert json.loads((out / "summary.json").read_text())["epochs_run"] == 1

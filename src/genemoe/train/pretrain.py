@@ -546,10 +546,19 @@ def _summary(st: _State, model_cfg: dict[str, Any], finished: bool,
 
 def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary: dict[str, Any],
                    records: dict[str, str]) -> None:
-    """``pretrained.pt`` (atomic), ``summary.json``, ``samples.tsv``, ``config.yaml``."""
+    """``summary.json``, ``samples.tsv``, ``config.yaml``, then ``pretrained.pt`` (atomic)."""
     state = {k: v.detach().cpu() for k, v in st.model.state_dict().items()
              if not k.startswith("head.")}
     samples = st.data.samples
+    atomic_write_text(out_dir / "summary.json", dump_json(summary))
+    atomic_write_text(out_dir / "samples.tsv", samples.to_csv(sep="\t", index=False))
+    resolved = {"preset": summary["preset"], "pretrain": st.config.to_dict(),
+                "model": {st.config.model: model_cfg}}
+    said = extends_comment(summary["preset"], summary.get("extends"))  # read back by
+    atomic_write_text(out_dir / "config.yaml",  # config_extends when given as --config
+                      said + yaml.safe_dump(resolved, sort_keys=False))
+    # last: the finished run's mark (a stop before it leaves the checkpoint, resumed and
+    # written again; pretrained.pt first left a run reused without its summary.json)
     save_model_file(out_dir / "pretrained.pt", {
         "format": PRETRAINED_FORMAT, "format_version": PRETRAINED_VERSION,
         "genemoe_version": __version__, "model_name": st.config.model, "model_config": model_cfg,
@@ -563,10 +572,3 @@ def _write_outputs(st: _State, out_dir: Path, model_cfg: dict[str, Any], summary
         **({"extends": summary["extends"]} if "extends" in summary else {}),
         "history": st.history, "summary": summary,
     })
-    atomic_write_text(out_dir / "summary.json", dump_json(summary))
-    atomic_write_text(out_dir / "samples.tsv", samples.to_csv(sep="\t", index=False))
-    resolved = {"preset": summary["preset"], "pretrain": st.config.to_dict(),
-                "model": {st.config.model: model_cfg}}
-    said = extends_comment(summary["preset"], summary.get("extends"))  # read back by
-    atomic_write_text(out_dir / "config.yaml",  # config_extends when given as --config
-                      said + yaml.safe_dump(resolved, sort_keys=False))
