@@ -42,3 +42,11 @@ def test_ablation_says_how_many_types_its_macro_averages_ran_over(tmp_path):
     every = AblationResult(tmp_path, "classify", _results([0.7, 0.8]), "", None, 1.0).describe()
     assert "F1 (macro over 3 of 3 types in every fold)" in every
     assert max(map(len, text.splitlines() + every.splitlines())) <= 100
+
+
+def test_the_benchmarks_macro_f1_box_says_over_how_many_types_each_fold_ran():
+    from genemoe.report.plots import _macro_words
+
+    results = _results([0.7, None])
+    assert _macro_words(results, "macro_f1") == "; each fold's macro-F1 over 2–3 of 3 types"
+    assert _macro_words(results, "accuracy") == ""

@@ -177,7 +177,8 @@ def test_the_fold_box_plots_name_their_metric_and_unequal_folds(bench, tmp_path)
     captions = {Path(f.path).name: f.caption for f in benchmark_figures(copy)}
     assert captions["box_macro_f1.png"] == ("macro-F1 of every model's test folds (box: "
                                             "quartiles; points: folds; folds per model: "
-                                            "logreg 2, mlp 1)")
+                                            "logreg 2, mlp 1); each fold's macro-F1 over 3 "
+                                            "of 3 types in every fold")
     full = {Path(f.path).name: f.caption for f in benchmark_figures(bench, plot_dir=tmp_path)}
     assert "folds per model" not in full["box_accuracy.png"]
     assert full["box_accuracy.png"].startswith("accuracy of every model's test folds")

@@ -27,7 +27,7 @@ from genemoe.errors import input_error
 from genemoe.reliability import expected_calibration_error, reliability_bins
 
 __all__ = ["classification_metrics", "bootstrap_macro_f1", "confusion_matrix", "log_loss",
-           "top_k_accuracy",
+           "top_k_accuracy", "macro_count_text",
            "expected_calibration_error", "reliability_table", "ECE_BINS"]
 
 ECE_BINS = 15  # equal-width confidence bins of the ECE and the reliability table (Guo et al. 2017)
@@ -358,3 +358,24 @@ def bootstrap_macro_f1(y_true: np.ndarray | Sequence[int], y_pred: np.ndarray | 
         return None
     lo, hi = np.nanquantile(values, [alpha / 2, 1 - alpha / 2])
     return float(lo), float(hi)
+
+
+def macro_count_text(n_in_macro: Sequence[int], n_classes: int) -> str:
+    """How many of ``n_classes`` classes the macro averages of some folds ran over
+    (``n_classes_in_macro`` per fold), for a table or caption: ``"33 of 33 types in every
+    fold"``, ``"31–33 of 33 types"``; "" where no fold is given.
+
+    Examples
+    --------
+    >>> macro_count_text([31, 33, 32], 33)
+    '31–33 of 33 types'
+    >>> macro_count_text([33], 33)
+    '33 of 33 types'
+    """
+    counts = [int(n) for n in n_in_macro]
+    if not counts:
+        return ""
+    lo, hi = min(counts), max(counts)
+    if lo == hi:
+        return f"{lo} of {n_classes} types" + (" in every fold" if len(counts) > 1 else "")
+    return f"{lo}–{hi} of {n_classes} types"

@@ -23,6 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from genemoe.data.bundle import atomic_file
 from genemoe.evaluate.brier import probability_word
+from genemoe.evaluate.metrics import macro_count_text
 from genemoe.evaluate.p_values import fmt_p
 from genemoe.evaluate.survival import logrank_test
 from genemoe.evaluate.survival_tests import kaplan_meier_curve, stratified_logrank
@@ -416,7 +417,8 @@ def benchmark_figures(bench_dir: Path | str, *, plot_dir: Path | None = None,
                                title=f"{name} of every test fold", label=name)
         if path:
             figs.append(Figure(path, f"{name} of every model's test folds (box: quartiles; "
-                                     f"points: folds{_folds_words(results, metric)})", "metrics"))
+                                     f"points: folds{_folds_words(results, metric)})"
+                               + _macro_words(results, metric), "metrics"))
     for model in dict.fromkeys(c["model"] for c in cells):
         mc = [c for c in cells if c["model"] == model]
         figs += _model_figures(model, mc, protocol["class_names"], plot_dir,
@@ -448,6 +450,15 @@ def _folds_words(results: pd.DataFrame, metric: str) -> str:
     if counts.nunique() <= 1:
         return ""
     return "; folds per model: " + ", ".join(f"{m} {n}" for m, n in counts.items())
+
+
+def _macro_words(results: pd.DataFrame, metric: str) -> str:
+    """``; each fold's macro-F1 over 31–33 of 33 types`` (those its test part holds or a
+    model predicts there: ``f1_<type>`` columns) for the macro-F1 box, else ''."""
+    f1 = results[[c for c in results.columns if c.startswith("f1_")]]
+    text = macro_count_text(f1.notna().sum(axis=1).tolist(), f1.shape[1]) if (
+        metric == "macro_f1" and not f1.empty) else ""
+    return f"; each fold's macro-F1 over {text}" if text else ""
 
 
 # the names of benchmark_figures' files: <kind>_<metric or model>.png

@@ -32,6 +32,7 @@ from genemoe.evaluate.benchmark_tables import (
     summary_table,
 )
 from genemoe.evaluate.benchmark_tuned_on import tuned_on_in_run, tuned_on_overlap
+from genemoe.evaluate.metrics import macro_count_text
 from genemoe.evaluate.p_values import with_p_text
 from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.report.terminal import epoch_cap_line
@@ -264,10 +265,7 @@ def macro_types(results: pd.DataFrame) -> str:
     f1 = results[[c for c in results.columns if c.startswith("f1_")]]
     if f1.empty:
         return ""
-    n, total = f1.notna().sum(axis=1), len(f1.columns)
-    if n.min() == n.max():
-        return f"{n.min()} of {total} types" + (" in every fold" if len(n) > 1 else "")
-    return f"{n.min()}–{n.max()} of {total} types"
+    return macro_count_text(f1.notna().sum(axis=1).tolist(), len(f1.columns))
 
 
 # the ablation's steps: (model, the model it adds to, what the step adds)
