@@ -113,3 +113,29 @@ def test_captums_first_import_is_not_timed_as_the_first_methods_work(monkeypatch
     _, _, seconds = methods.attribute_with("ig", model, X, target=0, n_steps=4, tolerance=None)
     assert cold, "captum was not imported"
     assert seconds < 1000.0
+
+
+def test_compare_names_the_method_and_run_of_the_draws_warnings(cox_moe_run, tmp_path, caplog,
+                                                                monkeypatch):
+    """The split-half warning of train_ig's draw came without ``train_ig (--model RUN): ``,
+    which every routing-jump warning of --compare carries: with --other, two alike."""
+    import genemoe.explain.references as references
+
+    monkeypatch.setattr(references, "STEADY", 1.01)  # every class's halves "differ"
+    run, b = cox_moe_run
+    some = [str(s) for s in b.sample_ids[b.indices("test")][:3]]
+    with caplog.at_level("WARNING"):
+        compare_methods(run, data=b.path, out_dir=tmp_path / "c", methods=("train_ig",),
+                        samples=some, n_steps=4, max_steps=4, n_draws=2, progress=False)
+    said = [r.getMessage() for r in caplog.records if "two halves" in r.getMessage()]
+    assert said and said[0].startswith("train_ig (--model "), said
+    first, *rest = said[0].splitlines()
+    assert len("warning: " + first) <= 100 and all(len(line) <= 100 for line in rest), said
+    with caplog.at_level("WARNING"):
+        caplog.clear()
+        from genemoe.explain import explain_run
+
+        explain_run(run, data=b.path, out_dir=tmp_path / "e", samples=some, n_steps=4,
+                    max_steps=4, n_draws=2, progress=False, max_maps=0)
+    alone = [r.getMessage() for r in caplog.records if "two halves" in r.getMessage()]
+    assert alone and alone[0].startswith("the two halves")  # a single explanation: as it was

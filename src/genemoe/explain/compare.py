@@ -50,6 +50,7 @@ from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PAT
 from genemoe.explain.options import LABEL_WHERE, check_whole, compared_methods
 from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import GeneSet
+from genemoe.explain.references import warnings_named
 from genemoe.train.rng import keeps_global_rng
 
 __all__ = ["methods_text", "compare_methods", "planted_precision", "top_k_stability",
@@ -248,7 +249,8 @@ def _explained(run_dir: Path, **kw) -> ExplainResult:
     ``--compare`` (``explain_run`` names ``group_by='label'``, which compare passes, not
     its caller)."""
     try:
-        return explain_run(run_dir, **kw)
+        with warnings_named(kw.get("context", "")):  # the draw's warnings name method and run
+            return explain_run(run_dir, **kw)
     except InputError as err:
         if err.where != LABEL_WHERE:
             raise

@@ -13,6 +13,8 @@ model pass) the two halves of the draw are compared class by class.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -21,7 +23,7 @@ from genemoe.explain.methods import reference_rows
 from genemoe.text_wrap import warning_text
 
 __all__ = ["POOL", "training_pool", "reference_draw", "lopsided_warning", "split_half_stability",
-           "stability_warning", "note_references"]
+           "stability_warning", "note_references", "warnings_named"]
 
 log = logging.getLogger(__name__)
 
@@ -178,3 +180,30 @@ def note_references(conv: dict[str, Any], draw: dict[str, Any], *, classes: np.n
         if warning := stability_warning(stability, draw["n"], draw.get("pool")):
             conv["stability_warning"] = warning
             log.warning("%s", warning_text(warning))
+
+
+class _Named(logging.Filter):
+    """Starts each warning of this module with ``context``, wrapped again."""
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            text = " ".join(record.getMessage().split())  # unwrapped
+            record.msg, record.args = "%s", (warning_text(self.context + text),)
+        return True
+
+
+@contextmanager
+def warnings_named(context: str) -> Iterator[None]:
+    """Within it, the draw's warnings (lopsided, split halves) start with ``context``:
+    ``explain --compare``'s ``train_ig (--other RUN2): ``, as its routing-jump warnings do
+    (the halves' warning of either run was said alike, without naming the run)."""
+    named = _Named(context)
+    log.addFilter(named)
+    try:
+        yield
+    finally:
+        log.removeFilter(named)
