@@ -329,7 +329,8 @@ def _pretrain_summary(path: Path) -> str:
                         "val_r_sample_baseline", "collapsed", "dead_experts") if c in summary]
     return ("<h3>Per-fold pre-training (pretrain/summary.csv)</h3><p>val_r2: validation R² "
             "against the per-gene training mean; val_r_sample against val_r_sample_baseline: "
-            "r across genes per sample, the model's and the mean's.</p>" + html_table(summary[cols]))
+            "r across genes per sample, the model's and the mean's; dead_experts: – for a model "
+            "without experts.</p>" + html_table(summary[cols]))
 
 
 _FAMILIES = {"genemoe": "Gene-MOE", "vaecox": "VAE-Cox"}

@@ -141,7 +141,9 @@ def _summary_row(model: str, plan: FoldPlan, run: Path, res: PretrainResult) -> 
             "kl_collapsed": collapse.get("kl_collapsed"),
             "recon_no_better_than_mean": collapse.get("recon_no_better_than_mean"),  # R² <= 0
             "recon_no_better_than_constant": collapse.get("recon_no_better_than_constant"),
-            "dead_experts": "; ".join(f"{k}: {v}" for k, v in dead.items()),
+            "dead_experts": (("; ".join(f"{k}: {v}" for k, v in dead.items()) or "none")
+                             if "dead_experts" in collapse else ""),  # "": a model without
+            #   experts (a Gene-MOE with none dead was left as empty as VAE-Cox's, read "–")
             "seconds": round(sum(float(h.get("seconds", 0.0)) for h in res.history), 3)}
 
 
