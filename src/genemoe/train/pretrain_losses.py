@@ -1,8 +1,11 @@
 """The pre-training objective's pieces: WGAN-GP critic step, generator step, KL, penalty.
 
 Eq. 11 of the Gene-MOE paper: the generator (encoder + decoder) minimises
-``λ_adv · (−E D(G(x̂))) + λ_KL · KL + λ_L1 · |G(x̂) − x| + λ_balance · (importance + load)``;
-the critic ``E D(fake) − E D(real) + λ_gp · GP``. Used by :mod:`genemoe.train.pretrain`.
+``λ_adv · (−E D(G(x̂))) + λ_KL · KL + λ_L1 · |G(x̂) − target| + λ_balance · (importance +
+load)``, the target x̂ as eq. 8 has it (``recon_target: clean``: x, a denoising loss); the
+critic ``E D(fake) − E D(real) + λ_gp · GP``. KL and L1 are means (eqs. 7–8 write sums), so
+the paper's λ values weigh them differently than the paper. Used by
+:mod:`genemoe.train.pretrain`.
 """
 
 from __future__ import annotations
