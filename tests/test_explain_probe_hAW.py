@@ -139,3 +139,27 @@ def test_compare_names_the_method_and_run_of_the_draws_warnings(cox_moe_run, tmp
                     max_steps=4, n_draws=2, progress=False, max_maps=0)
     alone = [r.getMessage() for r in caplog.records if "two halves" in r.getMessage()]
     assert alone and alone[0].startswith("the two halves")  # a single explanation: as it was
+
+
+def test_a_cost_long_only_at_its_ceiling_does_not_say_at_least_0_s(monkeypatch):
+    """``explain --n-steps 1`` said "a long explanation: at least 0 s (16 gradient rows,
+    6.9 ms each)", then "up to 81 s if samples ... are integrated again"."""
+    import numpy as np
+    import torch
+
+    import genemoe.explain.cost as cost
+    from genemoe.models.registry import create_model
+
+    torch.manual_seed(0)
+    model = create_model("moe", n_genes=20, n_outputs=3, task="classify", hidden=32,
+                         n_experts=6, k=2, latent=8, dropout=0.1).eval()
+    X = np.zeros((2, 20), np.float32)
+    monkeypatch.setattr(cost, "PROBE_FROM_ROWS", 1)
+    monkeypatch.setattr(cost, "seconds_per_row", lambda *a, **k: 0.0069)
+    text = cost.cost_text(model, X, "frozen_ig", target=None, n_steps=1, n_draws=0, batch=8,
+                          max_steps=4000)  # 2 rows (0.014 s); up to 2 x 5,365 rows (74 s)
+    assert text is not None and "at least 0 s" not in text, text
+    assert text.startswith("a long explanation if samples missing completeness are integrated "
+                           "again: up to 74 s"), text
+    assert "first 2 gradient rows, 6.9 ms each (under 1 s)" in " ".join(text.split()), text
+    assert all(len(line) <= 100 for line in text.splitlines())

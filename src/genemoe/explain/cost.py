@@ -72,7 +72,9 @@ def seconds_per_row(model: nn.Module, x: np.ndarray, *, target: int | None,
 
 
 def _duration(seconds: float) -> str:
-    """``40 s``, ``12 min``, ``2.5 h``."""
+    """``under 1 s``, ``40 s``, ``12 min``, ``2.5 h``."""
+    if seconds < 0.5:  # was "0 s"
+        return "under 1 s"
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
@@ -110,6 +112,10 @@ def cost_text(model: nn.Module, X: np.ndarray, method: str, *, target: np.ndarra
         return None
     log.debug("explanation cost: %s = %s gradient rows at %.2g ms a row (timed on one pass)",
               counted, f"{rows:,}", per_row * 1e3)  # the detail behind -v: the line was ~190
+    if seconds < SAY_FROM_SECONDS:  # long only at its ceiling: "at least 0 s" was said
+        return (f"a long explanation if samples missing completeness are integrated again: up "
+                f"to {_duration(seconds * most)}\n  (--max-steps {max_steps}); first "
+                f"{rows:,} gradient rows, {per_row * 1e3:.2g} ms each ({_duration(seconds)})")
     again = (f"\n  up to {_duration(seconds * most)} if samples missing completeness are "
              f"integrated again (--max-steps {max_steps})" if most > 1 else "")
     return (f"a long explanation: at least {_duration(seconds)} ({rows:,} gradient rows, "
