@@ -163,3 +163,17 @@ def test_a_cost_long_only_at_its_ceiling_does_not_say_at_least_0_s(monkeypatch):
                            "again: up to 74 s"), text
     assert "first 2 gradient rows, 6.9 ms each (under 1 s)" in " ".join(text.split()), text
     assert all(len(line) <= 100 for line in text.splitlines())
+
+
+def test_the_unused_n_steps_warning_of_gradient_shap_is_wrapped(cox_moe_run, tmp_path, caplog):
+    """``--method gradient_shap --n-steps 16`` warned in one line of 124 characters."""
+    from genemoe.explain import explain_run
+
+    run, b = cox_moe_run
+    with caplog.at_level("WARNING"):
+        explain_run(run, data=b.path, out_dir=tmp_path / "e", samples=[str(b.sample_ids[0])],
+                    method="gradient_shap", n_steps=16, n_draws=4, progress=False, max_maps=0)
+    said = [r.getMessage() for r in caplog.records if "--n-steps applies" in r.getMessage()]
+    assert said and "(--n-draws sets its sum's precision)" in " ".join(said[0].split())
+    first, *rest = said[0].splitlines()
+    assert len("warning: " + first) <= 100 and all(len(line) <= 100 for line in rest), said

@@ -105,7 +105,7 @@ from genemoe.explain.methods import (
     resolve_method,
     train_references,
 )
-from genemoe.explain.options import LABEL_WHERE, check_options, check_samples
+from genemoe.explain.options import LABEL_WHERE, check_options, check_samples, method_in_use
 from genemoe.explain.out_folder import clear_other_kind
 from genemoe.explain.rankings import (
     GeneSet,
@@ -368,20 +368,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
         where=LABEL_WHERE) if task == "classify" else None
     method = resolve_method(model, method)
     sparse = has_sparse_routing(model)
-    if method == "frozen_ig" and not sparse:  # was recorded as frozen_ig beside routing: live
-        log.warning("%s has no top-k routing to freeze: plain Integrated Gradients (ig), "
-                    "recorded so", payload["model_name"])
-        method = "ig"
-    if n_draws is not None and method not in DEFAULT_DRAWS:  # was ignored without a word
-        log.warning("--n-draws applies to gradient_shap and train_ig; %s does not use it", method)
-    if n_steps != DEFAULT_N_STEPS and method not in PATH_METHODS:  # recorded, unused, unsaid
-        log.warning("--n-steps applies to ig, frozen_ig and train_ig; %s does not use it%s",
-                    method, " (--n-draws sets its sum's precision)" * (method == "gradient_shap"))
-    if method in DEFAULT_DRAWS and baseline != "train_mean":  # was ignored without a word
-        raise input_error(f"--baseline {baseline} does not apply to {method}, which integrates "
-                          "from training tumours",
-                          fix=f"pass --method frozen_ig (or ig, deeplift) to use --baseline "
-                              f"{baseline}, or leave --baseline out")
+    method = method_in_use(method, model_name=payload["model_name"], sparse=sparse,
+                           n_draws=n_draws, n_steps=n_steps, baseline=baseline)
     groups = predicted if (group_by == "predicted" or task != "classify") else labels
     cols = genes_in.cols  # -1: filled as zero
     raw = genes_in.take(bundle.X, rows)  # (n, genes) the bundle's log expression

@@ -10,16 +10,20 @@ and ``max_maps=-1`` drew no maps without a word.
 
 from __future__ import annotations
 
+import logging
 from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 from genemoe.data.args import as_list
 from genemoe.errors import input_error, nearest_names
-from genemoe.explain.methods import METHODS
+from genemoe.explain.methods import DEFAULT_DRAWS, DEFAULT_N_STEPS, METHODS, PATH_METHODS
+from genemoe.text_wrap import warning_text
 
 __all__ = ["GROUP_BY", "LABEL_WHERE", "check_options", "check_samples", "check_whole",
-           "compared_methods"]
+           "compared_methods", "method_in_use"]
+
+log = logging.getLogger(__name__)
 
 GROUP_BY: tuple[str, ...] = ("predicted", "label")
 """The poolings ``group_by`` takes (the rankings' classes, and the output attributed)."""
@@ -137,3 +141,44 @@ def compared_methods(methods: Any) -> list[str]:
         raise input_error(f"method(s) named twice: {', '.join(twice)}", where="methods",
                           fix="name each method once (each writes its own folder)")
     return names
+
+
+def method_in_use(method: str, *, model_name: str, sparse: bool, n_draws: int | None,
+                  n_steps: int, baseline: str) -> str:
+    """The method an explanation runs (``frozen_ig`` of a model without top-k routing is
+    plain ``ig``, said and recorded so), with the options it leaves unused said (each was
+    ignored without a word) and a ``--baseline`` it cannot use refused (moved from
+    :func:`~genemoe.explain.api.explain_run`; the warnings wrapped, one ran to 124 wide).
+
+    Parameters
+    ----------
+    method
+        The method resolved for the model (``auto`` already resolved).
+    model_name, sparse
+        The run's model, and whether it routes each sample to its top-k experts.
+    n_draws, n_steps, baseline
+        ``explain_run``'s (``n_draws`` None: not given).
+
+    Raises
+    ------
+    InputError
+        ``baseline`` other than ``train_mean`` for the methods that start from training
+        tumours.
+    """
+    if method == "frozen_ig" and not sparse:  # was recorded as frozen_ig beside routing: live
+        log.warning("%s", warning_text(f"{model_name} has no top-k routing to freeze: plain "
+                                       "Integrated Gradients (ig), recorded so"))
+        method = "ig"
+    if n_draws is not None and method not in DEFAULT_DRAWS:
+        log.warning("%s", warning_text(f"--n-draws applies to gradient_shap and train_ig; "
+                                       f"{method} does not use it"))
+    if n_steps != DEFAULT_N_STEPS and method not in PATH_METHODS:  # recorded, unused, unsaid
+        log.warning("%s", warning_text(
+            f"--n-steps applies to ig, frozen_ig and train_ig; {method} does not use it"
+            + " (--n-draws sets its sum's precision)" * (method == "gradient_shap")))
+    if method in DEFAULT_DRAWS and baseline != "train_mean":
+        raise input_error(f"--baseline {baseline} does not apply to {method}, which integrates "
+                          "from training tumours",
+                          fix=f"pass --method frozen_ig (or ig, deeplift) to use --baseline "
+                              f"{baseline}, or leave --baseline out")
+    return method
