@@ -20,8 +20,10 @@ def test_run_table_rounds_and_shows_the_interval():
     assert test.split() == ["test", "174", "101", "0.593", "[0.501,", "0.681]", "0.016"]
     assert "1.2e-4" in out and not re.search(r"\d\.\d{5,}", out)
     assert "val: where the model was chosen, so optimistic; test: scored once" in out
-    # the integrated Brier score beside no information's, "worse" above it (unsaid before)
-    metrics["test"].update(integrated_brier_score=0.2524, ibs_null_reference=0.2471)
+    # the integrated Brier score beside no information's, "worse" where the gap's interval is
+    # above 0 (unsaid before)
+    metrics["test"].update(integrated_brier_score=0.2524, ibs_null_reference=0.2471,
+                           ibs_minus_null_ci=[0.001, 0.011])  # "worse": the interval above 0
     metrics["val"].update(integrated_brier_score=0.19, ibs_null_reference=0.2)
     out = run_table(metrics, task="survival", title="genemoe · survival")
     test = next(line for line in out.splitlines() if line.strip().startswith("test"))
@@ -29,7 +31,8 @@ def test_run_table_rounds_and_shows_the_interval():
     val = next(line for line in out.splitlines() if line.strip().startswith("val "))
     assert val.split()[-2:] == ["0.190", "(0.200)"]
     # a verification probe: "0.196 (0.196) worse" (0.19597 against 0.19583)
-    metrics["test"].update(integrated_brier_score=0.19597, ibs_null_reference=0.19583)
+    metrics["test"].update(integrated_brier_score=0.19597, ibs_null_reference=0.19583,
+                           ibs_minus_null_ci=[0.00002, 0.0003])
     out = run_table(metrics, task="survival", title="genemoe · survival")
     test = next(line for line in out.splitlines() if line.strip().startswith("test"))
     assert test.split()[-3:] == ["0.1960", "(0.1958)", "worse"]

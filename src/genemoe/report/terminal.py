@@ -71,7 +71,7 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
                 ibs, ref = m.get("integrated_brier_score"), m.get("ibs_null_reference")
                 shown = fmt_apart(ibs, ref) if ibs is not None and ref is not None else None
                 row.append("–" if ibs is None else fmt_value(ibs) if shown is None else (
-                    f"{shown[0]} ({shown[1]})" + (" worse" if ibs > ref else "")))
+                    f"{shown[0]} ({shown[1]})" + (" worse" if _worse(m) else "")))
     caption = None
     if "val" in metrics:  # a tuned run's val score was printed beside test unflagged
         caption = f"  val: where {chosen_on_validation(metrics)}, so optimistic; test: scored once"
@@ -83,9 +83,19 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
         caption = (caption + "\n" if caption else "") + within
     if "Brier (none)" in cols:  # an integrated Brier score above no information was unsaid
         caption = (caption + "\n" if caption else "") + (
-            "  Brier: integrated Brier score (none: one survival curve for all; worse: above it)"
+            "  Brier: integrated Brier score (none: one survival curve for all;"
+            " worse: the gap's 95% CI above 0)"
             + _brier_gap(metrics.get("test") or {}))
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+
+
+def _worse(m: dict) -> bool:
+    """Whether a split's integrated Brier score is worse than no information's: the 95%
+    interval of the gap (``ibs_minus_null_ci``) above 0, the rule of :func:`_brier_gap`'s
+    line; False without it (an older run: a point gap alone tells nothing). Old: "worse"
+    where the score was above at all, beside "not told apart from none" (-0.016 to +0.020)."""
+    ci = m.get("ibs_minus_null_ci")
+    return bool(ci) and len(ci) == 2 and ci[0] > 0
 
 
 def _brier_gap(m: dict) -> str:
