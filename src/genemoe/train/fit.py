@@ -66,6 +66,9 @@ LOSS_KEYS = {"focal_gamma", "class_alpha", "cox_ties", "label_smoothing", "survi
 # ... and their values where the config leaves them out
 LOSS_DEFAULTS = {"focal_gamma": 2.0, "class_alpha": "inverse_sqrt", "cox_ties": "efron",
                  "label_smoothing": 0.0, "survival_selection": "c_index"}
+# ... and those each task's loss and selection read (:func:`_loss_fn`, :func:`selection_metric`)
+TASK_LOSS_KEYS = {"classify": ("class_alpha", "focal_gamma", "label_smoothing"),
+                  "survival": ("cox_ties", "survival_selection")}
 
 
 @dataclass
@@ -449,7 +452,7 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     info = {"best_epoch": result.best_epoch, "best_val_metric": result.best_val_metric,
             "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
             **({"epochs_trained": result.epochs_run} if result.epochs_run > cfg.epochs else {}),
-            "loss": {k: train_cfg[k] for k in sorted(LOSS_KEYS) if k in train_cfg}}
+            "loss": {k: train_cfg[k] for k in TASK_LOSS_KEYS[task] if k in train_cfg}}
     if transfer_info is not None:
         info["pretrained"] = transfer_info
     if not get_dist_info().is_main:  # under torchrun only rank 0 scores the parts
