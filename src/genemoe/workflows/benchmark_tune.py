@@ -9,6 +9,7 @@ from pathlib import Path
 from genemoe.models.image import input_scaling
 from genemoe.train.study_budget import optuna_quiet
 from genemoe.workflows.folds import FoldData, FoldPlan, InnerSplits
+from genemoe.workflows.tune_text import genes_used, used_params
 
 __all__ = ["tune_cell"]
 
@@ -25,7 +26,10 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
     The study lives in ``OUT/tuning.db`` under a name without the budget or the ensemble
     size, so raising ``--tune`` later resumes each study, and ``--ensemble K`` in the same
     directory reuses the trials (the cells are refitted: their fingerprint holds both).
-    Returns the best options and what the search did (for the cell and summary.md); for a
+    Returns the best options and what the search did (for the cell and summary.md), with
+    ``n_top_genes`` as the fit used it on the fold's genes (:func:`genes_used`: coxnet's 2000
+    of a 78-gene bundle is 78, as best.yaml writes it; the cell's ``options`` and
+    ``tuning.params`` said 2000); for a
     classical model whose own grid search chose trial 0's values, ``grid_points`` (the
     settings that grid scored on the validation part, where a drawn trial scores one) and
     ``grid_seconds`` (its cost, in trial 0's seconds).
@@ -47,9 +51,14 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
                                 + (f"-cv{cv}" if cv > 1 else ""),
                      gene_variance=fold.gene_variance, rescaled=train_val)
     cost = tuning_cost(res.trials)  # what reaching this budget cost (resumed: every call)
+    n_genes = int(fold.parts["train"].X.shape[1])
+    model_cfg = dict(res.best_model_cfg)
+    if "n_top_genes" in model_cfg:  # the same fit: a model keeps at most the genes it has
+        model_cfg["n_top_genes"] = genes_used(model_cfg["n_top_genes"], n_genes)
     info = {"n_trials": cost["n_trials"], "n_pruned": int(res.n_pruned),
             "n_too_big": cost["n_too_big"],
-            "best_val": res.best_value, "params": res.best_params, "seconds": res.seconds,
+            "best_val": res.best_value, "params": used_params(res.best_params, n_genes),
+            "seconds": res.seconds,
             "seconds_per_trial": cost["seconds_per_trial"],
             "seconds_in_trials": cost["seconds"], "seconds_pruned": cost["seconds_pruned"],
             "seconds_saved_by_pruning": cost["seconds_saved"],
@@ -61,4 +70,4 @@ def tune_cell(model: str, plan: FoldPlan, fold_for: Callable[[str], FoldData], m
             # a classical model's trial 0: its own grid search's settings scored on validation
             **({"grid_points": int(res.grid_points), "grid_seconds": float(res.grid_seconds)}
                if res.grid_points else {})}  # (a drawn trial scores one; said nowhere)
-    return res.best_model_cfg, res.best_train_cfg, info
+    return model_cfg, res.best_train_cfg, info
