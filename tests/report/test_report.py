@@ -820,6 +820,13 @@ def test_a_survival_tunes_headline_says_what_its_partial_likelihood_is():
     assert ("per event, after the validation risk scale (a run&#x27;s config.yaml "
             "calibration.val_pll_per_event_after)") in page
     assert "1 trial asked" in page
+    # a --cv tune's mean over inner folds is not what a run keeps (the page said it was)
+    cv = tune_panel(summary={"metric": "partial_likelihood", "best_value": -5.152,
+                             "n_trials_asked": 2, "model": "coxnet", "task": "survival",
+                             "inner_folds": 2},
+                    tuned_on={}, bundle_summary={}, record={}, bundle_path=None, figures=[])
+    assert "on each inner fold&#x27;s validation part: not comparable with" in cv
+    assert "after the validation risk scale" not in cv
 
 
 def test_an_ensemble_or_classical_run_is_reported_without_a_missing_history(dirs, tmp_path,

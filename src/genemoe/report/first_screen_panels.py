@@ -132,11 +132,23 @@ def tune_panel(*, summary: dict, tuned_on: dict, bundle_summary: dict, record: d
     headline = big(f"best validation {metric}" + (f" (mean of {inner} inner folds)"
                                                    if inner > 1 else ""),
                     fmt_value(summary.get("best_value")),
-                    "per event, after the validation risk scale (a run's config.yaml "
-                    "calibration.val_pll_per_event_after)"
-                    if summary.get("metric") == "partial_likelihood" else "")  # as the terminal
+                    _pll_words(inner) if summary.get("metric") == "partial_likelihood"
+                    else "")  # as the terminal
     thumb = next((f for f in figures if f.section == "tuning"), None)
     return panel(rows, headline, thumb)
+
+
+def _pll_words(inner: int) -> str:
+    """What a survival tune's best partial likelihood per event is (the terminal's words,
+    ``workflows.tune_text.pll_note``): a mean over inner folds is not the number a run
+    retrained from best.yaml keeps (each fold's validation part is larger, and the value per
+    event falls with the patients at risk; the page said it was, for a ``--cv 2`` tune)."""
+    if inner > 1:
+        return ("per event, on each inner fold's validation part: not comparable with a run's "
+                "config.yaml calibration.val_pll_per_event_after (on the smaller validation "
+                "split; the value per event falls as more patients are at risk)")
+    return ("per event, after the validation risk scale (a run's config.yaml "
+            "calibration.val_pll_per_event_after)")
 
 
 def _tune_cost_words(summary: dict) -> str:
