@@ -34,10 +34,11 @@ def test_describe_and_metrics_say_what_was_loaded_once(setup, tmp_path, caplog):
     assert recorded["freeze_encoder_epochs"] == 1
     assert recorded["new_genes_start"] == "zero input weights"
     said = res.describe()
-    assert "started from the pre-trained Gene-MOE encoder (encoder) of " in said, said
-    assert ", frozen for the first 1 epochs" in said
+    words = " ".join(said.split())  # its lines are wrapped at 100 characters
+    assert "started from the pre-trained Gene-MOE encoder (encoder) of " in words, said
+    assert ", frozen for the first 1 epochs" in words
     assert f"{n} of the model's {n} genes pre-trained, 0 new" in said
-    assert said.endswith("0 new (zero input weights) (metrics.json: protocol.pretrained)")
+    assert words.endswith("0 new (zero input weights) (metrics.json: protocol.pretrained)")
     genes_line = next(line for line in said.splitlines() if "genes pre-trained" in line)
     assert len(genes_line) <= 120  # short lines
     assert recorded["collapse_warnings"]  # (one tiny epoch) recorded; a warning, not a line

@@ -12,6 +12,7 @@ from typing import Any
 from genemoe.data.args import shown_path
 from genemoe.data.atomic import atomic_write_text
 from genemoe.explain.linear import fitted_weight_text
+from genemoe.text_wrap import wrapped
 from genemoe.train.finetune import transfer_lines
 
 __all__ = ["PRETRAINED_KEYS", "ece_rose_text", "keep_pretrain_samples", "pretrained_record",
@@ -42,12 +43,15 @@ def weight_text(info: dict[str, Any]) -> str | None:
 
 def pretrained_text(pre: dict[str, Any] | None) -> str:
     """The lines under the table that say what a fine-tuned model started from (from
-    Python they were said nowhere: the transfer was an INFO line, its warnings aside)."""
+    Python they were said nowhere: the transfer was an INFO line, its warnings aside), each
+    wrapped at 100 characters (:func:`~genemoe.text_wrap.wrapped`: the line of the
+    pre-training's genes the model lacks ran to 155)."""
     if not pre:
         return ""
     lines = transfer_lines(pre, shown_path(pre["run"]) if pre.get("run") else None)
+    lines[-1] += " (metrics.json: protocol.pretrained)"
     # a collapsed pre-training is a warning (shown from Python too), kept in the record
-    return "".join(f"\n  {line}" for line in lines) + " (metrics.json: protocol.pretrained)"
+    return "".join("\n" + wrapped(f"  {line}", first_whole=False) for line in lines)
 
 
 # what metrics.json's protocol keeps of load_pretrained_encoder's record (and the options)
