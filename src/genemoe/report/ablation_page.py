@@ -460,7 +460,9 @@ _HEADLINE = ("The paper's table as tables.md has it: each cell the mean ± std o
 # chosen on samples that may sit in these test folds (a benchmark's first screen has that
 # caveat; the ablation's had it in tables.md only)
 _PANEL_NOTES = ("†", "Models that kept the last epoch allowed", "Preset values chosen on data",
-                "Harrell's C-index of one")  # what "(k/n folds; d degenerate)" counts
+                "Harrell's C-index of one",  # what "(k/n folds; d degenerate)" counts
+                "Every model trained under one recipe",  # the claim the table rests on
+                "The cells trained under different recipes")
 
 
 def _cap_words(epochs: Any) -> str:

@@ -36,6 +36,7 @@ from genemoe.evaluate.metrics import macro_count_text
 from genemoe.evaluate.p_values import with_p_text
 from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.report.terminal import epoch_cap_line
+from genemoe.workflows.ablation_recipe import recipe_line
 from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
@@ -141,11 +142,16 @@ def ablation_records(out_dir: Path | str) -> dict[str, Any]:
         (:func:`~genemoe.workflows.benchmark_protocol.clipped_lines`: every part reads the
         same folds' scaled values); ``frozen``: the fine-tuned cells' frozen encoder
         (:func:`_freeze_record`, None where none froze); ``pretrain_clipped``: the per-fold
-        pre-training's clip line ("" where nothing was clipped).
+        pre-training's clip line ("" where nothing was clipped); ``recipe_cells``: every
+        part's cells, the pre-trained ones' model named so, for
+        :func:`~genemoe.workflows.ablation_recipe.recipe_line`.
     """
     out_dir = Path(out_dir)
     tuned = [c for part in _PRETRAINED_PARTS for c in _part_cells(out_dir / part)]
-    return {"clipped": clipped_lines(_part_cells(out_dir / "models")),
+    scratch = _part_cells(out_dir / "models")
+    return {"clipped": clipped_lines(scratch),
+            "recipe_cells": scratch + [{**c, "model": f"{c.get('model')} (pre-trained)"}
+                                       for c in tuned],
             "frozen": _freeze_record(tuned),
             "pretrain_clipped": _pretrain_clip_line(out_dir / "pretrain" / "summary.csv")}
 
@@ -531,6 +537,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
         lines += [said, ""]
     if note := protocol.get("tuned_endpoint_mismatch"):
         lines += [f"Tuned on another endpoint: {note[0].upper()}{note[1:]}.", ""]
+    if said := recipe_line(records.get("recipe_cells") or [], task):  # the claim: unsaid
+        lines += [said, ""]
     lines += _caveat_lines(protocol, task)
     for line in records.get("clipped") or ():  # said by the benchmark part only
         lines += [f"Note: {line}; every model of a fold read the same scaled values (each "
