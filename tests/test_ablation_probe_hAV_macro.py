@@ -40,7 +40,10 @@ def test_ablation_says_how_many_types_its_macro_averages_ran_over(tmp_path):
     assert "macro-averaged over the cancer types each test fold holds or predicts (2–3 of 3 " \
            "types)" in md
     every = AblationResult(tmp_path, "classify", _results([0.7, 0.8]), "", None, 1.0).describe()
-    assert "F1 (macro over 3 of 3 types in every fold)" in every
+    assert "  F1 (macro), mean ± sd over test folds:" in every  # every type in every fold
+    assert "every fold" in ablation_tables(_results([0.7, 0.8]), "classify", n_folds=2,
+                                           n_repeats=1, seed=0, preset="small",
+                                           pretrained=None, synthetic=True)
     assert max(map(len, text.splitlines() + every.splitlines())) <= 100
 
 

@@ -174,8 +174,7 @@ class AblationResult(AtFolder):
         metric = PRIMARY_METRIC[self.task]
         reused = (f"; {self.n_reused} of {self.n_computed + self.n_reused} cells reused from an "
                   "earlier run" if self.n_reused else "")
-        types = macro_types(self.results) if self.task == "classify" else ""  # 31 of 33: unsaid
-        name = f"F1 (macro over {types})" if types else _METRIC_NAMES[metric]
+        name = _f1_name(self.results) if self.task == "classify" else _METRIC_NAMES[metric]
         header, notes = _clip_header(f"  {name}, mean ± sd over test folds",
                                      self.clipped)  # the clipped inputs were unsaid
         lines = [f"ablation: {shown_path(self.out_dir)}  ({self.task}; {self.seconds:.0f} s{reused})",
@@ -210,6 +209,16 @@ class AblationResult(AtFolder):
 
 _METRIC_NAMES = {"macro_f1": "F1 (macro)", "c_index": "C-index"}
 LINE_WIDTH = 100  # characters of a terminal line
+
+
+def _f1_name(results: pd.DataFrame) -> str:
+    """``F1 (macro over 31–33 of 33 types)`` where a fold's macro averages left types out
+    (:func:`macro_types`; a macro-F1 over 31 types was said as if over 33), else ``F1
+    (macro)``: every type in every fold, and the clip note keeps its place in the header."""
+    f1 = results[[c for c in results.columns if c.startswith("f1_")]]
+    if f1.empty or f1.notna().all(axis=None):
+        return _METRIC_NAMES["macro_f1"]
+    return f"F1 (macro over {macro_types(results)})"
 
 
 def model_row(label: str, width: int, values: pd.Series, note: str = "", *,
