@@ -141,7 +141,7 @@ def test_the_epochs_really_frozen_are_recorded_and_said(setup, tmp_path):
     rec = _protocol(tmp_path / "ft")
     assert (rec["freeze_encoder_epochs"], rec["freeze_encoder_epochs_asked"],
             rec["encoder_unfrozen"]) == (2, 5, False)
-    said = res.describe()
+    said = " ".join(res.describe().split())  # its lines are wrapped at 100 characters
     assert "frozen for all 2 epochs (never unfrozen; 5 asked)" in said, said
     assert "first 5 epochs" not in said
 
