@@ -13,6 +13,13 @@ outputs whatever each run predicts) and writes ``OUT/methods.csv``, one row per 
   deeplift on a top-k routed model), the median and max routing jump, the share of the live
   model's change ``f(x) - f(baseline)`` the attributions leave out (convergence.json's
   ``routing_jump``; NaN where the routing stayed live: their completeness counts it);
+- ``routing_jump_per_reference``: the median over samples of each reference's own |jump|
+  (train_ig's ``routing_jump`` is that of the mean over its references, where opposite
+  jumps cancel: 3.9% beside a per-reference 17% read as better than frozen_ig's 10%); a
+  one-reference method's is its ``routing_jump``;
+- ``ranking_unreliable``: the attributions miss the live change by more than
+  :data:`UNRELIABLE` in the median sample (``median_relative_delta`` or
+  ``routing_jump_per_reference``): DeepLIFT's 92% on Gene-MOE was ranked unmarked;
 - ``seconds_per_sample``;
 - ``top50_overlap``, ``spearman`` (with ``other_run``, another seed or fold of the same
   model): per class, the fraction of the top-50 genes both runs share, and the Spearman
@@ -54,10 +61,14 @@ from genemoe.explain.references import warnings_named
 from genemoe.train.rng import keeps_global_rng
 
 __all__ = ["methods_text", "compare_methods", "planted_precision", "top_k_stability",
-           "check_programs"]
+           "check_programs", "unreliable_rankings", "UNRELIABLE"]
 
 log = logging.getLogger(__name__)
 _PIXEL_LOG = logging.getLogger("genemoe.explain.convergence")  # the pixel warning's
+
+UNRELIABLE = 0.5
+"""A method whose attributions miss the live change by more than this share in the median
+sample (completeness or per-reference routing jump) has its ranking marked unreliable."""
 
 
 def planted_precision(ranking: pd.DataFrame, programs: Mapping[str, Collection[str]], *,
@@ -197,6 +208,7 @@ def compare_methods(run_dir: Path | str, *, data: Path | str, out_dir: Path | st
     finally:
         _PIXEL_LOG.removeFilter(said)
     table = pd.DataFrame(rows)
+    table["ranking_unreliable"] = unreliable_rankings(table)
     table.attrs["task"] = payload["task"]  # methods_text: a survival run pools no classes
     clear_other_kind(out_dir, "compare")  # a single explanation there: report showed it
     atomic_write_text(out_dir / "methods.csv", table.to_csv(index=False))
@@ -315,18 +327,39 @@ def _jump(c: dict) -> dict[str, float]:
     frozen routing leaves out (the table showed frozen_ig's 0.00% beside ig's 15% as if
     the frozen methods explained the live model exactly); NaN where the routing is live."""
     j = c.get("routing_jump") or {}
-    return {"routing_jump": float(j.get("median_relative", np.nan)),
-            "routing_jump_max": float(j.get("max_relative", np.nan))}
+    median = float(j.get("median_relative", np.nan))
+    return {"routing_jump": median, "routing_jump_max": float(j.get("max_relative", np.nan)),
+            "routing_jump_per_reference": float(j.get("median_relative_per_reference", median))}
+
+
+def unreliable_rankings(table: pd.DataFrame) -> pd.Series:
+    """``(n_methods,)`` bool: the methods whose attributions miss the live change by more than
+    :data:`UNRELIABLE` in the median sample, by completeness (``median_relative_delta``) or
+    by the routing their frozen routing leaves out (``routing_jump_per_reference``, else
+    ``routing_jump``); a column not measured (NaN, absent) counts as no miss."""
+    miss = pd.Series(0.0, index=table.index)
+    for col in ("median_relative_delta", "routing_jump_per_reference", "routing_jump"):
+        if col in table:
+            miss = np.fmax(miss, pd.to_numeric(table[col], errors="coerce").fillna(0.0))
+    return miss > UNRELIABLE
 
 
 _SHOWN = {"n_samples": "n", "median_relative_delta": "off_median", "max_relative_delta": "off_max",
-          "routing_jump": "jump_median", "routing_jump_max": "jump_max",
-          "seconds_per_sample": "s_per_sample"}  # methods.csv's names ran the table to 108
+          "routing_jump": "jump_med", "routing_jump_max": "jump_max",
+          "routing_jump_per_reference": "jump_per_ref",
+          "seconds_per_sample": "s/sample"}  # methods.csv's names ran the table to 108
 _AGREEMENT = ("top50_overlap", "top50_chance", "spearman", "planted_precision")
 """The columns shown in a second table, keyed by method (with them, one table ran to 133)."""
 _LEGEND = ("off: completeness, |sum of attributions - change| / |change|; jump: the share of\n"
-           "  the live change that frozen routing leaves out (- where the routing stays live);\n"
-           "  methods.csv names the columns in full")
+           "  the live change that frozen routing leaves out (- where the routing stays live);")
+_LEGEND_END = "  methods.csv names the columns in full"
+_PER_REF_LEGEND = ("  jump_per_ref: each reference's own jump in the median sample (train_ig's "
+                   "jump_med is\n  that of the mean over its references, where opposite "
+                   "jumps cancel);")
+_MARK = "*"
+_MARK_LEGEND = (f"{_MARK} unreliable ranking: its attributions miss the live change by more than "
+                f"{UNRELIABLE:.0%} in the\n  median sample (off_median or jump_per_ref): do not "
+                "read its genes\n  (methods.csv: ranking_unreliable)")
 
 
 def methods_text(table: pd.DataFrame, *, task: str | None = None) -> str:
@@ -345,21 +378,32 @@ def methods_text(table: pd.DataFrame, *, task: str | None = None) -> str:
         by :func:`compare_methods`), else ``classify``.
     """
     shown = table.copy()
+    unreliable = unreliable_rankings(table)
+    shown = shown.drop(columns=["ranking_unreliable"], errors="ignore")
+    if "method" in shown:  # DeepLIFT's 92% miss was ranked beside the others unmarked
+        shown["method"] = [f"{m}{_MARK * bool(u)}" for m, u in zip(shown["method"], unreliable,
+                                                                     strict=True)]
     for col in ("median_relative_delta", "max_relative_delta"):
         if col in shown:
             shown[col] = shown[col].map(lambda v: f"{v:.2%}" if pd.notna(v) else "not measured")
-    for col in ("routing_jump", "routing_jump_max"):
+    for col in ("routing_jump", "routing_jump_max", "routing_jump_per_reference"):
         if col in shown:
             shown[col] = shown[col].map(lambda v: f"{v:.2%}" if pd.notna(v) else "-")
     if "seconds_per_sample" in shown:
         shown["seconds_per_sample"] = shown["seconds_per_sample"].map(lambda v: f"{v:.2g}")
+    if "routing_jump_per_reference" in shown and "routing_jump_max" in shown:  # beside the jumps
+        cols = [c for c in shown.columns if c != "routing_jump_per_reference"]
+        at = cols.index("routing_jump_max") + 1
+        shown = shown[[*cols[:at], "routing_jump_per_reference", *cols[at:]]]
     agreement = [c for c in _AGREEMENT if c in shown]
     text = _table(shown.drop(columns=agreement))
     if agreement:
         text += "\n" + _table(shown[["method", *agreement]] if "method" in shown
                               else shown[agreement])
     task = task or table.attrs.get("task") or "classify"
-    return (f"{text}\n{_LEGEND}\n{POOLED_RISK if task == 'survival' else POOLED}"
+    marked = f"\n{_MARK_LEGEND}" if unreliable.any() else ""
+    per_ref = f"\n{_PER_REF_LEGEND}" if "routing_jump_per_reference" in table else ""
+    return (f"{text}\n{_LEGEND}{per_ref}\n{_LEGEND_END}{marked}\n{POOLED_RISK if task == 'survival' else POOLED}"
             f"{_stability_text(table)}")
 
 
