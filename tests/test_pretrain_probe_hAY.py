@@ -26,3 +26,73 @@ def test_pretrained_lines_fit_100_characters_and_say_the_same():
             "bundle, 0 removed by its gene filter (metrics.json: protocol.pretrained)") in words
     assert words.endswith("(metrics.json: protocol.pretrained)")
     assert all(line.startswith("  ") for line in lines)  # each under the table, indented
+
+
+# ---- (2) the pre-training page: summary.json's bundles[].clipped and loss_weights ----------
+
+_FINAL = {"loss/critic_loss": 6.72, "loss/critic_gap": 0.0755, "loss/gp": 0.68,
+          "loss/g_loss": 18.25, "loss/adv": 0.0252, "loss/kl": 0.51, "loss/l1": 0.794,
+          "loss/importance": 0.18, "loss/load": 0.005, "val/r2": 0.165, "val/r_gene": 0.42,
+          "val/r_sample": 0.88, "val/r_sample_baseline": 0.86, "val/mse": 2.0,
+          "val/mse_baseline": 2.4}
+_CLIPPED = {"train": {"method": "standard", "clip": 10.0, "n_values": 188, "n_samples": 40,
+                      "n_genes": 158, "n_rows": 693, "n_total": 69300, "max_abs": 15.93},
+            "val": {"method": "standard", "clip": 10.0, "n_values": 0, "n_samples": 0,
+                    "n_genes": 0, "n_rows": 100, "n_total": 10000, "max_abs": 5.3}}
+_WEIGHTS = {"lambda_l1": 20.0, "lambda_kl": 1.0, "lambda_adv": 0.1, "lambda_balance": 10.0,
+            "lambda_gp": 10.0, "n_critic": 3}
+
+
+def _page_run(tmp_path, config_pretrain: dict):
+    """A finished pre-training folder as `genemoe pretrain` writes it (hand-made)."""
+    import json
+
+    import yaml
+
+    d = tmp_path / "run"
+    d.mkdir()
+    (d / "pretrained.pt").write_bytes(b"")
+    (d / "history.jsonl").write_text(json.dumps({"epoch": 2, **_FINAL}) + "\n")
+    (d / "config.yaml").write_text(yaml.safe_dump({"preset": "small",
+                                                   "pretrain": {"seed": 0, **config_pretrain}}))
+    (d / "summary.json").write_text(json.dumps({
+        "finished": True, "epochs_run": 2, "model": "genemoe", "n_genes": 100,
+        "n_train": 693, "n_val": 100, "loss_weights": _WEIGHTS,
+        "bundles": [{"path": str(tmp_path / "A"), "n_train": 693, "n_val": 100,
+                     "n_test_excluded": 197, "clipped": _CLIPPED}],
+        "final": _FINAL, "collapse": {"collapsed": False}}))
+    return d
+
+
+def _page_text(part: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " | ", part)))
+
+
+def test_the_page_says_what_the_scaler_clipped_per_bundle_and_split(tmp_path):
+    from genemoe.report.pretrain_page import pretrain_context
+
+    context = pretrain_context(_page_run(tmp_path, _WEIGHTS), tmp_path / "plots")
+    text = _page_text(context["metrics"])
+    assert "values clipped by the scaler" in text
+    assert ("±10 z: train 188 of 69,300 (0.3%), val 0 of 10,000 (0.0%); 158 genes, "
+            "largest |z| 15.9") in text
+    # the protocol's line is the terminal's (train.pretrain_record.clipped_words)
+    assert str(context["protocol"]["inputs clipped"]).startswith(
+        "inputs clipped to ±10 z: train 188 values (0.3%), val 0 (0.0%)")
+
+
+def test_the_page_weights_are_summary_json_loss_weights(tmp_path):
+    """A config.yaml without the weights (or with others) gave '–' (or those): the page's
+    weights are the ones the run recorded, and the critic's steps are said."""
+    from genemoe.report.pretrain_page import pretrain_context
+
+    context = pretrain_context(_page_run(tmp_path, {"lambda_l1": 5.0}), tmp_path / "plots")
+    text = _page_text(context["metrics"])
+    for row in ("KL | | 0.510 | | 1 | | 0.510", "L1 reconstruction | | 0.794 | | 20 | | 15.880",
+                "gradient penalty (GP) | | 0.680 | | 10 | | –",
+                "adversarial, −E D(reconstruction) | | 0.025 | | 0.1 | | 0.00252"):
+        assert row in text, row
+    assert "Weights from summary.json's loss_weights; the critic took 3 steps per generator" in text

@@ -21,6 +21,7 @@ import yaml
 from matplotlib.ticker import MaxNLocator
 
 from genemoe.data.bundle import file_sha256
+from genemoe.data.scaling import share_text
 from genemoe.explain.figures import new_subplots
 from genemoe.report.first_screen import pretrain_panel
 from genemoe.report.html_parts import html_table, kv_table, page_context
@@ -33,11 +34,11 @@ from genemoe.report.plots import (
 )
 from genemoe.report.sources import bundle_info
 from genemoe.train.pretrain_metrics import critic_note
-from genemoe.train.pretrain_record import resumed_words
+from genemoe.train.pretrain_record import LOSS_WEIGHTS, clipped_words, resumed_words
 
 __all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows", "loss_rows",
            "reconstruction_checks", "critic_checks", "plot_reconstruction", "prepared_again",
-           "bundles_table", "rows_words"]
+           "bundles_table", "rows_words", "clipped_cell", "run_weights", "weights_words"]
 
 # validation measure, its baseline (None: none), its name on the page
 _RECON = (("r_sample", "r_sample_baseline", "r across genes, per sample (mean)"),
@@ -134,6 +135,51 @@ def loss_rows(final: dict[str, Any], pretrain: dict[str, Any]) -> pd.DataFrame:
                      "weighted": "–" if not isinstance(w, int | float) or key == "gp"
                      else _num(w * value)})  # the GP is weighted inside the critic's loss
     return pd.DataFrame(rows, columns=["term", "last epoch", "weight", "weighted"])
+
+
+def run_weights(summary: dict[str, Any], pretrain: dict[str, Any]) -> dict[str, Any]:
+    """The loss weights the run trained with: ``summary.json``'s ``loss_weights``, which
+    the terminal said, over the ``config.yaml`` ``pretrain:`` values (the only source of a
+    run of an older version, which recorded no ``loss_weights``)."""
+    recorded = summary.get("loss_weights") or {}
+    return {**{k: pretrain[k] for k in LOSS_WEIGHTS if k in pretrain}, **recorded}
+
+
+def weights_words(weights: dict[str, Any], recorded: bool) -> str:
+    """``"Weights from summary.json's loss_weights; the critic took 3 steps per generator
+    step."``: where the table's weights come from, and the one weight it has no row for."""
+    n = weights.get("n_critic")
+    steps = (f"; the critic took {int(n)} step{'' if int(n) == 1 else 's'} per generator step"
+             if isinstance(n, int | float) else "")
+    where = ("summary.json's loss_weights" if recorded
+             else "config.yaml's pretrain: (this run recorded no loss_weights)")
+    return f"Weights from {where}{steps}."
+
+
+def clipped_cell(clipped: dict[str, Any] | None) -> str:
+    """What the scaler's clip changed of one bundle's rows, per split, from its
+    ``summary.json`` entry's ``clipped``: ``"±10 z: train 188 of 69,300 (0.3%), val 0 of
+    10,000 (0.0%); 158 genes, largest |z| 15.9"`` (``"not recorded"`` without it).
+
+    Examples
+    --------
+    >>> clipped_cell({"val": {"method": "standard", "clip": 10.0, "n_values": 2,
+    ...                       "n_total": 1000, "n_genes": 1, "max_abs": 12.04}})
+    '±10 z: val 2 of 1,000 (0.2%); 1 gene, largest |z| 12.0'
+    """
+    if not clipped:
+        return "not recorded"
+    first = next(iter(clipped.values()))
+    z = first.get("method") == "standard"
+    clip = first.get("clip")
+    head = "not clipped" if clip is None else f"±{clip:g} {'z' if z else '(scaled)'}"
+    parts = ", ".join(f"{part} {int(r.get('n_values') or 0):,} of {int(r.get('n_total') or 0):,} "
+                      f"({share_text(int(r.get('n_values') or 0), int(r.get('n_total') or 0))})"
+                      for part, r in clipped.items())
+    genes = max(int(r.get("n_genes") or 0) for r in clipped.values())
+    top = max(float(r.get("max_abs") or 0.0) for r in clipped.values())
+    return (f"{head}: {parts}; {genes:,} gene{'' if genes == 1 else 's'}, largest "
+            f"{'|z|' if z else '|value|'} {top:.1f}")
 
 
 def rows_words(bundles: Sequence[dict[str, Any]]) -> str | None:
@@ -277,13 +323,15 @@ def prepared_again(bundle: dict[str, Any]) -> bool:
 def bundles_table(bundles: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """One row per bundle pre-trained on: its name and folder, the samples used (train /
     validation), its test samples left out, its genes left out (not shared by every
-    bundle), and whether it was prepared again since."""
+    bundle), the values its scaler clipped per split (:func:`clipped_cell`), and whether it
+    was prepared again since."""
     rows = [{"bundle": Path(str(b.get("path"))).name, "folder": b.get("path"),
              **({"rows pre-trained on": rows_words([b]) or "its training split"}
                 if rows_words(bundles) else {}),
              "train samples": b.get("n_train"), "validation samples": b.get("n_val"),
              "test samples left out": b.get("n_test_excluded"),
              "genes left out (not in every bundle)": b.get("n_genes_left_out", "not recorded"),
+             "values clipped by the scaler": clipped_cell(b.get("clipped")),
              "prepared again since": ("yes: its record.json changed" if prepared_again(b)
                                       else "no" if b.get("record_sha256") else "not recorded")}
             for b in bundles]
@@ -317,6 +365,7 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
     bundle_summary, record, again = _bundle_info(bundles)
     model = summary.get("model", "?")
     pre = config.get("pretrain") or {}
+    weights = run_weights(summary, pre)  # the table's weights were config.yaml's alone
     collapse = summary.get("collapse") or {}
     preset = config.get("preset") or summary.get("preset")
     if summary.get("extends") is not None:  # its values override the preset's (was unsaid)
@@ -340,7 +389,10 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
                              f"validation, {b.get('n_test_excluded')} test left out"
                              + (f", {b['n_genes_left_out']} genes left out: not in every bundle"
                                 if b.get("n_genes_left_out") else "") + ")"
-                             for b in bundles)}
+                             for b in bundles),
+        # what the scaler's ±10 z clip changed: said by the terminal, was not on the page
+        "inputs clipped": (clipped_words(bundles) or "none" if any(
+            b.get("clipped") for b in bundles) else "not recorded")}
     table = reconstruction_rows(summary.get("final") or {})
     has_experts = any(k.startswith("util/") for r in history for k in r)
     critic_row, critic_said = critic_checks(collapse, summary.get("final") or {})
@@ -359,7 +411,8 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
                "<p>The baseline predicts every gene's training mean (or median) for every "
                "sample; a useful encoder beats it.</p>" + html_table(_rounded(table))
                + "<h3>Losses (last epoch, mean over the training batches)</h3>"
-               + html_table(loss_rows(summary.get("final") or {}, pre))
+               + html_table(loss_rows(summary.get("final") or {}, weights))
+               + f"<p>{html.escape(weights_words(weights, bool(summary.get('loss_weights'))))}</p>"
                + "<h3>Collapse checks</h3>" + warn + kv_table(checks) + facts)
     figures = _figures(history, plots, model)
     panel = pretrain_panel(summary=summary, bundle_summary=bundle_summary, record=record,
