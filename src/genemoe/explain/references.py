@@ -23,7 +23,7 @@ from genemoe.explain.methods import reference_rows
 from genemoe.text_wrap import warning_text
 
 __all__ = ["POOL", "training_pool", "reference_draw", "lopsided_warning", "split_half_stability",
-           "stability_warning", "note_references", "warnings_named"]
+           "stability_warning", "note_references", "warnings_named", "single_reference_warning"]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def lopsided_warning(draw: dict[str, Any], classes: np.ndarray | list[str]) -> s
     kind, and its markers sink. None for a balanced draw, or a pool of one type (a model
     trained on ACC alone: no other draw is possible, and the advice to draw more was void)."""
     n, counts = draw["n"], draw["by_cancer_type"]
-    if draw.get("pool_types") == 1:
+    if draw.get("pool_types") == 1 or n < 2:  # one tumour: single_reference_warning says it
         return None
     top, most = next(iter(counts.items()), ("", 0))
     if 2 * most <= n:
@@ -83,6 +83,20 @@ def lopsided_warning(draw: dict[str, Any], classes: np.ndarray | list[str]) -> s
            else f"{top} holds most")
     return (f"train_ig's {n} references are lopsided: {said} ({why}); rankings may move "
             f"with --seed: {_more_draws(n, draw.get('pool'))}")
+
+
+def single_reference_warning(draw: dict[str, Any]) -> str | None:
+    """A warning when ``train_ig`` integrates from one training tumour (``--n-draws 1``):
+    every ranking rests on it and its two halves cannot be compared (it said "1 references
+    are lopsided: UCS 1 (UCS holds most)" and left the unchecked stability unsaid); None
+    for two or more."""
+    if draw["n"] != 1:
+        return None
+    kind, name = (draw.get("cancer_types") or ["?"])[0], (draw.get("sample_ids") or ["?"])[0]
+    return (f"train_ig integrates every sample from 1 training tumour ({kind}, {name}): "
+            "each ranking rests on that one "
+            "tumour, and no split-half stability can be checked (it needs 2 references or "
+            f"more); {_more_draws(1, draw.get('pool'))}")
 
 
 def _more_draws(n: int, pool: int | None) -> str:
@@ -170,7 +184,7 @@ def note_references(conv: dict[str, Any], draw: dict[str, Any], *, classes: np.n
     :func:`split_half_stability` (an empty list or None: not checked).
     """
     conv["references"] = draw
-    if warning := lopsided_warning(draw, classes):
+    if warning := lopsided_warning(draw, classes) or single_reference_warning(draw):
         conv["reference_warning"] = warning
         log.warning("%s", warning_text(warning))  # wrapped as predict's lines (177 wide)
     stability = split_half_stability(halves or [], groups, order=order)

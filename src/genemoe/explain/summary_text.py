@@ -118,7 +118,8 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
     the model's genes filled as zero (dropped from the bundle as zero everywhere)."""
     method, n = c.get("method"), c.get("n_draws")
     if method in ("train_ig", "gradient_shap") or c.get("baseline") == "training tumours":
-        ref = f"{n} training tumours per sample" if n else "training tumours"
+        ref = (f"{n} training tumour{'s' * (n != 1)} per sample" if n  # "1 training tumours"
+               else "training tumours")
     else:
         ref = _BASELINES.get(str(c.get("baseline")), f"{c.get('baseline')}")
     text = f"  reference: {ref}"
@@ -133,7 +134,9 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
     source = [f"    drawn from {c['reference_source']['source_text']}"
               ] if c.get("reference_source") else []  # the model's own (were the bundle's split)
     filled = [f"  {c['zero_filled_genes']['text']}"] if c.get("zero_filled_genes") else []
-    return [*exact, text, *source, *capped, *filled]
+    single = ["    one reference: no split-half stability of the rankings can be checked "
+              "(--n-draws 2 or more)"] if method == "train_ig" and n == 1 else []
+    return [*exact, text, *single, *source, *capped, *filled]
 
 
 def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:
