@@ -13,6 +13,7 @@ import pandas as pd
 from genemoe.data.ids import detect_id_kind
 from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
+from genemoe.explain.routing_jump import JUMP_WARN
 from genemoe.text_wrap import wrapped
 
 __all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines",
@@ -194,7 +195,22 @@ def routing_jump_lines(c: dict[str, Any]) -> list[str]:
             *([f"    per reference, the mean |jump| (no cancelling): "
                f"{j['median_relative_per_reference']:.2%} in the median sample, at most "
                f"{j['max_relative_per_reference']:.2%}"]
-              if "median_relative_per_reference" in j else [])]
+              if "median_relative_per_reference" in j else []), *_live_miss_lines(c)]
+
+
+def _live_miss_lines(c: dict[str, Any]) -> list[str]:
+    """Where the routing jump passes :data:`~genemoe.explain.routing_jump.JUMP_WARN`, that
+    the completeness headline is against the frozen routing and how far the attributions
+    miss the live model (a survival Gene-MOE's "off by 0.00%" headline read as exact beside
+    a 79% per-reference jump, said only further down); else []."""
+    j, off = c.get("routing_jump") or {}, c.get("median_relative_delta")
+    miss = max(j.get("median_relative", 0.0), j.get("median_relative_per_reference", 0.0))
+    if miss <= JUMP_WARN or off is None:
+        return []
+    each = " per reference" if "median_relative_per_reference" in j else ""
+    return [wrapped(f"  so against the live model, f(x) - f(baseline), the attributions miss "
+                    f"{miss:.0%}{each} in the median sample: the completeness above "
+                    f"({off:.2%}) holds for the frozen routing only", first_whole=False)]
 
 
 def pooling_text(c: dict[str, Any], *, counts: bool = True) -> str | None:
