@@ -90,9 +90,9 @@ def clipped_run(synthetic_bundle, tmp_path_factory):
     real_step = pre.critic_step
     try:
         with pytest.MonkeyPatch.context() as m:
-            _low_clip(m)  # and a critic gap below 0 (seen on pc33: -0.0045), which is noted
-            m.setattr(pre, "critic_step",
-                      lambda *a, **k: {**real_step(*a, **k), "critic_gap": -0.0045})
+            _low_clip(m)  # and a critic gap below 0 beyond its noise, which is noted (pc33's
+            m.setattr(pre, "critic_step",  # -0.0045 is within it: not noted)
+                      lambda *a, **k: {**real_step(*a, **k), "critic_gap": -0.77})
             run = pretrain_run([bundle.path], out_dir=d / "run", config_path=cfg, device="cpu",
                                progress=False)
     finally:

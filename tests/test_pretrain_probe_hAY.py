@@ -96,3 +96,31 @@ def test_the_page_weights_are_summary_json_loss_weights(tmp_path):
                 "adversarial, −E D(reconstruction) | | 0.025 | | 0.1 | | 0.00252"):
         assert row in text, row
     assert "Weights from summary.json's loss_weights; the critic took 3 steps per generator" in text
+
+
+# ---- (3) the critic-gap note: not at a gap within its noise of 0 ---------------------------
+
+def _epochs(gaps: list[float]) -> list[dict]:
+    return [{"epoch": i + 1, "loss/kl": 0.5, "loss/critic_gap": g, "val/r2": 0.4,
+             "val/mse": 1.0, "val/mse_baseline": 2.0, "val/mae": 0.8, "val/mae_baseline": 1.0}
+            for i, g in enumerate(gaps)]
+
+
+def test_a_gap_of_minus_0_0045_is_noise_and_draws_no_note():
+    """A 2-epoch run's last gap of -0.0045 drew "the critic preferring reconstructions"."""
+    from genemoe.train.pretrain_metrics import collapse_report
+
+    report = collapse_report(_epochs([0.012, -0.0045]), kl_collapse=0.01)
+    assert report["notes"] == [] and report["critic_fooled"] is False
+    assert report["critic_gap_noise"] >= 0.01  # recorded beside the gap
+
+
+def test_the_noise_follows_the_gaps_own_spread_over_epochs():
+    from genemoe.train.pretrain_metrics import collapse_report, critic_gap_noise
+
+    swinging = [0.5, -0.3, 0.4, -0.2, 0.3, -0.1]  # the last 5: sd 0.30
+    assert critic_gap_noise(swinging) > 0.25
+    assert collapse_report(_epochs(swinging), kl_collapse=0.01)["notes"] == []
+    (note,) = collapse_report(_epochs([0.08, 0.06, -0.3]), kl_collapse=0.01)["notes"]
+    assert "critic preferring reconstructions" in note and "-0.3" in note
+    assert "below 0 by more than its noise" in note

@@ -33,7 +33,12 @@ from genemoe.report.plots import (
     save_figure,
 )
 from genemoe.report.sources import bundle_info
-from genemoe.train.pretrain_metrics import critic_note
+from genemoe.train.pretrain_metrics import (
+    CRITIC_GAP_EPOCHS,
+    CRITIC_GAP_FLOOR,
+    critic_gap_noise,
+    critic_note,
+)
 from genemoe.train.pretrain_record import LOSS_WEIGHTS, clipped_words, resumed_words
 
 __all__ = ["is_pretrain_dir", "pretrain_context", "reconstruction_rows", "loss_rows",
@@ -226,21 +231,26 @@ def reconstruction_checks(collapse: dict[str, Any], final: dict[str, Any]) -> di
                 collapse.get("recon_no_better_than_mean")}
 
 
-def critic_checks(collapse: dict[str, Any], final: dict[str, Any]
-                  ) -> tuple[dict[str, Any], list[str]]:
+def critic_checks(collapse: dict[str, Any], final: dict[str, Any],
+                  gaps: Sequence[Any] = ()) -> tuple[dict[str, Any], list[str]]:
     """The adversarial part's check row and its note (``[]`` without one).
 
     The last epoch's critic gap (real − fake) is ``collapse["critic_gap"]``, or for a
-    summary written before it was recorded, ``final["loss/critic_gap"]``; its note
-    (:func:`~genemoe.train.pretrain_metrics.critic_note`, a gap at or below 0) is already
-    among a newer summary's notes, so it is returned only for an older one.
+    summary written before it was recorded, ``final["loss/critic_gap"]``; its noise is
+    ``collapse["critic_gap_noise"]``, or :func:`~genemoe.train.pretrain_metrics.
+    critic_gap_noise` of the per-epoch ``gaps``. Its note (:func:`~genemoe.train.
+    pretrain_metrics.critic_note`, a gap below 0 by more than its noise) is already among a
+    newer summary's notes, so it is returned only for an older one.
     """
     gap = collapse.get("critic_gap", final.get("loss/critic_gap"))
     if not isinstance(gap, int | float) or not math.isfinite(gap):
         return {}, []
-    note = critic_note(gap)
-    row = {"critic gap, real − fake (last epoch; at or below 0: it cannot tell them apart)":
-               f"{gap:.3g}"}
+    noise = collapse.get("critic_gap_noise")
+    noise = noise if isinstance(noise, int | float) else critic_gap_noise(gaps)
+    note = critic_note(gap, noise)
+    row = {"critic gap, real − fake (last epoch; noted below 0 by more than its noise, the "
+           f"larger of {CRITIC_GAP_FLOOR:g} and its sd over the last {CRITIC_GAP_EPOCHS} epochs)":
+               f"{gap:.3g} (noise {noise:.2g})"}
     return row, ([note] if note and "critic_gap" not in collapse else [])
 
 
@@ -395,7 +405,8 @@ def pretrain_context(d: Path, plots: Path) -> dict[str, Any]:
             b.get("clipped") for b in bundles) else "not recorded")}
     table = reconstruction_rows(summary.get("final") or {})
     has_experts = any(k.startswith("util/") for r in history for k in r)
-    critic_row, critic_said = critic_checks(collapse, summary.get("final") or {})
+    critic_row, critic_said = critic_checks(collapse, summary.get("final") or {},
+                                            [r.get("loss/critic_gap") for r in history])
     checks = {"collapsed": collapse.get("collapsed"),
               "KL per latent dimension": collapse.get("kl_per_dim"),
               "KL collapsed": collapse.get("kl_collapsed"),

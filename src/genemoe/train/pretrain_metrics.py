@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,8 @@ import numpy as np
 from genemoe.train.loop import DEAD_SHARE
 
 __all__ = ["reconstruction_metrics", "collapse_report", "utilisation", "baseline_comparisons",
-           "comparison_text", "short_collapse", "critic_note", "WEAK_R2", "CRITIC_GAP_FLOOR"]
+           "comparison_text", "short_collapse", "critic_note", "critic_gap_noise", "WEAK_R2",
+           "CRITIC_GAP_FLOOR", "CRITIC_GAP_EPOCHS"]
 
 
 def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -108,59 +110,99 @@ def comparison_text(comparisons: list[dict[str, Any]]) -> str:
                         if lost else []))
 
 
-# The WGAN critic gap E D(real) − E D(fake) at or below which the adversarial part is said
-# to have ended with a critic unable to tell real samples from reconstructions (see
-# critic_note): 0, the gap of a critic that scores everything alike.
-CRITIC_GAP_FLOOR = 0.0
+# The noise of the WGAN critic gap E D(real) − E D(fake) (see critic_gap_noise): its floor,
+# and the last epochs whose spread it reads. A gap below 0 by more than its noise is noted.
+CRITIC_GAP_FLOOR = 0.01
+CRITIC_GAP_EPOCHS = 5
 
 
-def critic_note(gap: Any) -> str | None:
-    """The note on a critic that ended unable to tell real samples from reconstructions.
+def critic_gap_noise(gaps: Sequence[Any]) -> float:
+    """How far from 0 a last-epoch critic gap must lie to be read as more than noise.
+
+    Parameters
+    ----------
+    gaps
+        The per-epoch mean critic gaps (``loss/critic_gap`` of ``history.jsonl``, in epoch
+        order; missing and non-finite ones are skipped).
+
+    Returns
+    -------
+    float
+        The larger of :data:`CRITIC_GAP_FLOOR` (0.01) and the standard deviation (ddof 1)
+        of the gap over the last :data:`CRITIC_GAP_EPOCHS` (5) epochs; the floor alone with
+        fewer than 2 epochs.
+
+    Notes
+    -----
+    The gap is a mean over an epoch's critic steps of a difference of two batch means on
+    noise-augmented inputs; its scale is the critic's own, which grows with the genes and
+    the gradient penalty's weight, so no fixed threshold reads alike across runs. Its
+    spread over the last epochs is on the critic's scale: a last gap within it of 0 is not
+    told apart from 0 by the run's own record (a 5-epoch ``small`` run on pancan33 moved
+    0.050, 0.075, 0.086, 0.051, 0.052: sd 0.017; a 2-epoch run ended at −0.0045, noise).
+    The floor stands where the spread is not measured (1 epoch) or is tiny (2 epochs alike).
+
+    Examples
+    --------
+    >>> critic_gap_noise([0.05])
+    0.01
+    >>> round(critic_gap_noise([0.9, 0.05, 0.075, 0.086, 0.051, 0.052]), 3)  # 0.9: not read
+    0.017
+    """
+    finite = [float(g) for g in gaps if _finite(g)][-CRITIC_GAP_EPOCHS:]
+    sd = float(np.std(finite, ddof=1)) if len(finite) > 1 else 0.0
+    return max(CRITIC_GAP_FLOOR, sd)
+
+
+def critic_note(gap: Any, noise: float = CRITIC_GAP_FLOOR) -> str | None:
+    """The note on a critic that ended preferring reconstructions to real samples.
 
     Parameters
     ----------
     gap
         The last epoch's mean critic gap ``E D(real) − E D(fake)`` (``loss/critic_gap``,
         taken before each critic step, on the noisy inputs and their reconstructions).
+    noise
+        The gap's noise (:func:`critic_gap_noise` of the run's per-epoch gaps; default
+        :data:`CRITIC_GAP_FLOOR`, for a run whose history is not at hand).
 
     Returns
     -------
     str or None
-        A short note with the number when ``gap`` is at or below :data:`CRITIC_GAP_FLOOR`
-        (0), else None (also for a missing or non-finite gap).
+        A short note with the number and its noise when ``gap`` is below ``-noise``, else
+        None (also for a missing or non-finite gap).
 
     Notes
     -----
-    Why 0: the critic is trained to make the gap large, and a constant critic already scores
-    0, so a critic doing its job ends above 0. At or below 0 it rates reconstructions as
-    real as real samples, or more real: the adversarial term then told the decoder nothing
-    reliable about real profiles, and the reconstruction rests on the L1 and KL terms. A
-    small positive gap is not judged: the critic's scale is unbounded (it grows with the
-    genes and the gradient penalty's weight), so no positive threshold reads alike across
-    runs. This is a note, not a collapse: the encoder may still be useful.
+    The critic is trained to make the gap large, and a constant critic scores 0, so a
+    critic doing its job ends above 0. Below 0 it rates reconstructions as more real than
+    real samples: the adversarial term then told the decoder nothing reliable about real
+    profiles, and the reconstruction rests on the L1 and KL terms. The note fired at any gap
+    at or below 0, −0.0045 included: a gap within its noise of 0 (:func:`critic_gap_noise`)
+    is not told apart from a small positive one, which is not judged either (the critic's
+    scale is unbounded). This is a note, not a collapse: the encoder may still be useful.
 
     Examples
     --------
-    >>> critic_note(0.4) is None
+    >>> critic_note(0.4) is None and critic_note(-0.0045) is None
     True
     >>> critic_note(-0.77)[:90]
     'the adversarial part ended with the critic preferring reconstructions to real samples (cri'
     """
-    if not _finite(gap) or gap > CRITIC_GAP_FLOOR:
+    if not _finite(gap) or gap >= -noise:
         return None
-    how = ("preferring reconstructions to real samples" if gap < CRITIC_GAP_FLOOR else
-           "unable to tell reconstructions from real samples")
-    return (f"the adversarial part ended with the critic {how} (critic gap real − fake "
-            f"{gap:.2g} in the last epoch{', below 0' if gap < 0 else ''}), so its term told the "
-            "decoder nothing reliable about real profiles; a larger n_critic or critic_lr may "
-            "help")
+    return ("the adversarial part ended with the critic preferring reconstructions to real "
+            f"samples (critic gap real − fake {gap:.2g} in the last epoch, below 0 by more than "
+            f"its noise {noise:.2g}), so its term told the decoder nothing reliable about real "
+            "profiles; a larger n_critic or critic_lr may help")
 
 
 def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dict[str, Any]:
     """Collapse checks on the last epoch: dead experts, KL → 0, a reconstruction at the level
     of a per-gene training constant. ``warnings`` says each in words; ``notes`` a weak one,
-    and a critic that ended unable to tell real samples from reconstructions
-    (:func:`critic_note`; ``critic_gap`` and ``critic_fooled`` record it).
+    and a critic that ended preferring reconstructions to real samples beyond the gap's
+    noise (:func:`critic_note`; ``critic_gap``, ``critic_gap_noise`` and ``critic_fooled``
+    record it).
 
     ``recon_no_better_than_mean``: validation ``r2 <= 0`` (MSE no lower than the per-gene
     mean's); ``recon_beats``: each baseline and measure, beaten or not
@@ -200,7 +242,8 @@ def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dic
     elif not all(c["beaten"] for c in comparisons):
         notes.append(f"validation reconstruction {said}")
     gap = last.get("loss/critic_gap")
-    if (critic := critic_note(gap)) is not None:  # -0.77 at the end of a small run: unsaid
+    noise = critic_gap_noise([r.get("loss/critic_gap") for r in history])
+    if (critic := critic_note(gap, noise)) is not None:  # -0.77 at the end of a run: unsaid
         notes.append(critic)
     gated = any(k.startswith("util/") for k in last)  # a model without experts: no such row
     return {"collapsed": bool(warnings), **({"dead_experts": dead} if gated else {}),
@@ -210,7 +253,8 @@ def collapse_report(history: list[dict[str, Any]], *, kl_collapse: float) -> dic
             "recon_no_better_than_constant": near_constant, "weak_r2": WEAK_R2,
             "recon_beats": {f"{c['baseline']}_{c['measure'].split()[0]}": c["beaten"]
                             for c in comparisons},
-            **({"critic_gap": gap, "critic_fooled": critic is not None} if _finite(gap) else {}),
+            **({"critic_gap": gap, "critic_gap_noise": noise, "critic_fooled": critic is not None}
+               if _finite(gap) else {}),
             "epoch": last["epoch"], "warnings": warnings, "notes": notes}
 
 
