@@ -124,3 +124,15 @@ def test_the_noise_follows_the_gaps_own_spread_over_epochs():
     (note,) = collapse_report(_epochs([0.08, 0.06, -0.3]), kl_collapse=0.01)["notes"]
     assert "critic preferring reconstructions" in note and "-0.3" in note
     assert "below 0 by more than its noise" in note
+
+
+def test_the_temperature_line_fits_100_characters():
+    """Beside the pretrained lines under train's table: it ran to 117 characters."""
+    from genemoe.workflows.train_record import ece_rose_text
+
+    said = ece_rose_text({"temperature": 1.0041, "ece_before": 0.082, "ece_after": 0.086,
+                          "ece_rose": True, "n": 1_000, "method": "temperature"})
+    assert said.startswith("\n  temperature T = 1.00 (1.0041) raised validation ECE 0.082 → 0.086")
+    assert max(len(line) for line in said.split("\n")) <= 100, said
+    assert " ".join(said.split()).endswith("kept (it minimises log-loss; ECE of 1000 samples "
+                                           "is noisy)")

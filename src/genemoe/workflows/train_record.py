@@ -21,15 +21,16 @@ __all__ = ["PRETRAINED_KEYS", "ece_rose_text", "keep_pretrain_samples", "pretrai
 
 def ece_rose_text(calib: dict[str, Any] | None) -> str:
     """A line under the table when the kept temperature raised the validation ECE (said at
-    INFO only, behind -v: a 0.041 -> 0.061 rise went unsaid)."""
+    INFO only, behind -v: a 0.041 -> 0.061 rise went unsaid), wrapped at 100 characters (it
+    ran to 117)."""
     if not calib or not calib.get("ece_rose") or round(calib["ece_after"], 3) <= round(
             calib["ece_before"], 3):
         return ""
     t = float(calib["temperature"])  # "T = 1.00 raised ECE" read as no scaling changing it
-    return (f"\n  temperature T = {t:.2f}{'' if round(t, 2) != 1 else f' ({t:.4f})'} raised "
-            "validation ECE "
-            f"{calib['ece_before']:.3f} → {calib['ece_after']:.3f}; kept (it minimises "
-            f"log-loss; ECE of {calib['n']} samples is noisy)")
+    return "\n" + wrapped(
+        f"  temperature T = {t:.2f}{'' if round(t, 2) != 1 else f' ({t:.4f})'} raised "
+        f"validation ECE {calib['ece_before']:.3f} → {calib['ece_after']:.3f}; kept (it "
+        f"minimises log-loss; ECE of {calib['n']} samples is noisy)", first_whole=False)
 
 
 def weight_text(info: dict[str, Any]) -> str | None:
