@@ -65,7 +65,8 @@ def test_a_lopsided_draw_is_warned_of_naming_its_counts():
     warning = lopsided_warning(draw, ["ACC", "KICH", "UVM"])
     assert warning is not None
     assert "ACC 5, UVM 2, KICH 1" in warning and "ACC tumours integrated mostly from ACC" in warning
-    assert "--n-draws 32" in warning and "--seed" in warning
+    # the draw is its whole pool of 8: more draws cannot help (it said "--n-draws 32")
+    assert "--n-draws" not in warning and "more draws cannot help" in warning
     # one type holding most, though not an explained class: still lopsided
     assert "LGG holds most" in lopsided_warning(_draw(["LGG"] * 5 + ["UVM"] * 3), ["ACC"])
     # half, not more: no warning (3 types drawn 8 times often give 4 of one)
@@ -167,3 +168,15 @@ def test_the_advice_after_a_draw_of_32_or_more_is_not_32_again():
     lopsided = {"n": 83, "pool": 83, "by_cancer_type": {"ACC": 60, "KICH": 23}}
     said = lopsided_warning(lopsided, ["ACC", "KICH"])
     assert "--n-draws 32" not in said and "more draws cannot help" in said
+
+
+def test_the_advice_never_asks_for_more_draws_than_the_pool_holds():
+    """Old behaviour: a draw of 8 references from a pool of 20 training tumours was told
+    "pass --n-draws 32", more than the pool holds; now the pool's size, or none when the
+    draw is the whole pool."""
+    groups = np.array(["ACC"] * 4 + ["KICH"] * 4)
+    rng = np.random.default_rng(1)
+    shaky = split_half_stability([(rng.normal(size=(8, 50)), rng.normal(size=(8, 50)))], groups)
+    assert "--n-draws 20 " in stability_warning(shaky, 8, pool=20)
+    assert "--n-draws" not in stability_warning(shaky, 8, pool=8)
+    assert "--n-draws 32 " in stability_warning(shaky, 8, pool=None)

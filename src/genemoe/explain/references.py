@@ -102,8 +102,9 @@ def single_reference_warning(draw: dict[str, Any]) -> str | None:
 def _more_draws(n: int, pool: int | None) -> str:
     """The advice after a lopsided or unsteady draw of ``n`` references from ``pool``: it
     said "pass --n-draws 32" to a draw of 83, the whole pool, which more draws cannot help."""
-    if n < 32:
-        return "pass --n-draws 32 (or another --seed)"
+    if n < 32 and (pool is None or pool > n):  # never more than the pool holds (it said
+        #   32 to a pool of 20)
+        return f"pass --n-draws {32 if pool is None else min(32, pool)} (or another --seed)"
     if pool is not None and n < pool:
         return f"pass --n-draws {min(pool, 2 * n)} (or another --seed)"
     return ("every training sample of the pool is a reference already: more draws cannot "
