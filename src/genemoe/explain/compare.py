@@ -426,12 +426,17 @@ def _stability_text(table: pd.DataFrame) -> str:
     below halfway from chance to full agreement: ``overlap - chance < (1 - chance) / 2``."""
     if "top50_overlap" not in table or table["top50_overlap"].isna().all():
         return ""
-    best = table.loc[table["top50_overlap"].idxmax()]
+    measured = table.dropna(subset=["top50_overlap"])
+    unreliable = (measured["ranking_unreliable"].fillna(False).astype(bool)
+                  if "ranking_unreliable" in measured else pd.Series(False, measured.index))
+    readable = measured[~unreliable]
+    pool = readable if len(readable) else measured  # an unreadable ranking is not quoted as
+    best = pool.loc[pool["top50_overlap"].idxmax()]  # the stability while another is readable
     n, overlap = int(best["n_samples"]), float(best["top50_overlap"])
     chance = float(best.get("top50_chance", 0.0))
     chance = chance if np.isfinite(chance) else 0.0
     rho = best.get("spearman")
-    lines = [f"stability: with {best['method']}, the two runs' top-50 genes a class share "
+    lines = [f"stability: with {_marked(best)}, the two runs' top-50 genes a class share "
              f"{overlap:.0%} on average",
              "  " + (f"(rank correlation {rho:.2f}); " if rho is not None and np.isfinite(rho)
                      else "") + f"chance: two random top-50 lists of the genes ranked share {chance:.0%}"]
@@ -458,5 +463,13 @@ def _best_of(table: pd.DataFrame, best: pd.Series) -> list[str]:
     worst = measured.loc[measured["top50_overlap"].idxmin()]
     if float(worst["top50_overlap"]) >= float(best["top50_overlap"]):
         return [f"  the same in all {len(measured)} methods compared"]
-    return [f"  {best['method']}: the most stable of the {len(measured)} methods compared "
-            f"(the least: {worst['method']} {float(worst['top50_overlap']):.0%})"]
+    most = ("the most stable" if best["top50_overlap"] >= measured["top50_overlap"].max()
+            else "the most stable of those marked readable")
+    return [f"  {_marked(best)}: {most} of the {len(measured)} methods compared "
+            f"(the least: {_marked(worst)} {float(worst['top50_overlap']):.0%})"]
+
+
+def _marked(row: pd.Series) -> str:
+    """A method's name as the table shows it: ``deeplift*`` where its ranking is not to be
+    read (the stability line named DeepLIFT without the table's mark)."""
+    return f"{row['method']}{'*' if bool(row.get('ranking_unreliable', False)) else ''}"
