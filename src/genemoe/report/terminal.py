@@ -78,7 +78,7 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
     if task == "classify":  # test accuracy of 197 samples was printed without its spread
         caption = (caption + "\n" if caption else "") + "  95% CI: accuracy's (Wilson)" + (
             "; ECE: expected calibration error of the probabilities (0: calibrated)"
-            if "ECE" in cols else "")  # the column's name was said nowhere
+            if "ECE" in cols else "") + _macro_types(parts)  # ECE was said nowhere
     elif within := _within_types(metrics.get("test", {})):  # pooled over types: said apart
         caption = (caption + "\n" if caption else "") + within
     if "Brier (none)" in cols:  # an integrated Brier score above no information was unsaid
@@ -87,6 +87,17 @@ def run_table(metrics: dict, *, task: str, title: str) -> str:
             " worse: the gap's 95% CI above 0)"
             + _brier_gap(metrics.get("test") or {}))
     return text_table(cols, rows, title=title, caption=caption, right=cols[1:])
+
+
+def _macro_types(parts: list[tuple[str, dict]]) -> str:
+    """``"\n  macro-F1 over the types a split holds or predicts: test 31 of 33"`` where a
+    split's macro mean left types out (``n_classes_in_macro``; unsaid, as if over all 33);
+    "" where none did, or for runs that did not record it."""
+    short = [f"{s} {m['n_classes_in_macro']:,} of {m['n_classes']:,}" for s, m in parts
+             if m.get("n_classes_in_macro") is not None and m.get("n_classes") is not None
+             and m["n_classes_in_macro"] < m["n_classes"]]
+    return ("\n  macro-F1 over the types a split holds or predicts: " + ", ".join(short)
+            if short else "")
 
 
 def _worse(m: dict) -> bool:
