@@ -158,6 +158,11 @@ def not_reportable(d: Path, methods: list[str]) -> InputError:
         return input_error("an unfinished `genemoe ablation` folder (no tables.md yet)", path=d,
                            fix="run the same `genemoe ablation` command again: it reuses the "
                                "finished cells and pre-trainings, then writes tables.md")
+    if (d / "tables.md").is_file() and not (d / "results.csv").is_file():  # was "neither ..."
+        return input_error("an ablation broken off or damaged (tables.md, no results.csv: the "
+                           "page reads both)", path=d,
+                           fix="run the same `genemoe ablation` command again: it reuses the "
+                               "finished cells and writes results.csv and tables.md anew")
     if (d / "checkpoint.pt").exists() and not (d / "model.pt").exists():  # interrupted
         if _pretrain_history(d / "history.jsonl"):  # was told to rerun `genemoe train`
             return input_error("an unfinished pre-training run (a checkpoint, no pretrained.pt "
