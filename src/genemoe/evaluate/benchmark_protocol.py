@@ -12,7 +12,7 @@ from genemoe.evaluate.benchmark_files import EPOCH_CAP_ADVICE
 from genemoe.evaluate.benchmark_pixels import crowded_text
 
 __all__ = ["options_lines", "grid_edge_counts", "tuning_text", "chosen_where", "protocol_text", "pretrained_text",
-           "ensemble_text", "fold_members_text"]
+           "ensemble_text", "fold_members_text", "samples_words"]
 
 
 def options_lines(results: pd.DataFrame) -> list[str]:
@@ -209,19 +209,29 @@ def protocol_text(p: dict) -> str:
             + _samples_text(p.get("samples") or {}, p.get("task", "classify")))
 
 
+def samples_words(s: dict, task: str = "classify") -> tuple[str, str]:
+    """The samples a benchmark used of its bundle with those left out and why (``"980 of the
+    bundle's 990 (left out: 10 ...)"``), and the types rarer than its folds (``"types with
+    fewer samples than folds: ACC 2 (some test folds hold none of them; ...)"``, "" where
+    none), from protocol.json's ``samples``: summary.md's protocol and the page's row say
+    both (their own copies differed by a word)."""
+    used = f"{s.get('n_used', 0):,} of the bundle's {s['n_bundle']:,}"
+    if left := s.get("left_out"):
+        used += " (left out: " + ", ".join(f"{n:,} {why}" for why, n in left.items()) + ")"
+    small = s.get("types_under_folds")
+    if not small:
+        return used, ""
+    return used, ("types with fewer samples than folds: "
+                  + ", ".join(f"{t} {n}" for t, n in small.items())
+                  + " (some test folds hold none of them" + ("; each fold's macro metrics "
+                    "average over the types it holds and those a model predicts there: a type "
+                    "predicted but absent scores F1 0)" if task == "classify" else ")"))
+
+
 def _samples_text(s: dict, task: str = "classify") -> str:
     """The samples a benchmark used of its bundle, those left out, and the types rarer than
     the folds (protocol.json ``samples``; absent in benchmarks before 2026-12-03)."""
     if not s:
         return ""
-    text = f" Samples: {s['n_used']:,} of the bundle's {s['n_bundle']:,}"
-    if s.get("left_out"):
-        text += " (left out: " + ", ".join(f"{n:,} {why}" for why, n in s["left_out"].items()) + ")"
-    text += "."
-    if small := s.get("types_under_folds"):
-        text += (" Types with fewer samples than folds: "
-                 + ", ".join(f"{t} {n}" for t, n in small.items())
-                 + " (some test folds hold none of them" + ("; each fold's macro metrics "
-                   "average over the types it holds and those a model predicts there: a type "
-                   "predicted but absent scores F1 0)." if task == "classify" else ")."))
-    return text
+    used, small = samples_words(s, task)
+    return f" Samples: {used}." + (f" {small[0].upper()}{small[1:]}." if small else "")

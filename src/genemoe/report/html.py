@@ -32,7 +32,7 @@ from genemoe.errors import InputError, input_error
 from genemoe.evaluate.benchmark_auc import auc_rule_line, rescored_line
 from genemoe.evaluate.benchmark_backwards import backwards_folds_text
 from genemoe.evaluate.benchmark_files import load_cells, read_protocol
-from genemoe.evaluate.benchmark_protocol import pretrained_text
+from genemoe.evaluate.benchmark_protocol import pretrained_text, samples_words
 from genemoe.evaluate.benchmark_tables import (
     AUC_TEXT,
     PER_TYPE_TEXT,
@@ -224,16 +224,8 @@ def _samples_row(s: dict, task: str) -> dict[str, str]:
     the page left all three out. {} for a benchmark from before it was recorded."""
     if not s.get("n_bundle"):
         return {}
-    text = f"{s.get('n_used', 0):,} of the bundle's {s['n_bundle']:,}"
-    if left := s.get("left_out"):
-        text += " (left out: " + ", ".join(f"{n:,} {why}" for why, n in left.items()) + ")"
-    if small := s.get("types_under_folds"):
-        text += ("; types with fewer samples than folds: "
-                 + ", ".join(f"{t} {n}" for t, n in small.items())
-                 + " (some test folds hold none of them" + ("; a fold's macro metrics average "
-                   "over the types it holds and those a model predicts there: a type predicted "
-                   "but absent scores F1 0)" if task == "classify" else ")"))
-    return {"samples": text}
+    used, small = samples_words(s, task)
+    return {"samples": used + (f"; {small}" if small else "")}
 
 
 def _routing_row(results: pd.DataFrame) -> dict[str, str]:
