@@ -92,6 +92,19 @@ def tiny_genemoe_train_run(d: Path, *, seed: int) -> tuple[Bundle, Path]:
     return bundle, run.out_dir
 
 
+def tiny_moe_run(d: Path, *, task: str, seed: int) -> tuple[Path, Bundle]:
+    """A one-epoch sparse ``moe`` run (``task``) on a 60-sample, 50-gene, 3-type synthetic
+    bundle: ``(run folder, bundle)`` (the explanation probes' fixture, set up alike in two
+    modules)."""
+    from genemoe.workflows.train import train_run
+
+    bundle = prepare_synthetic(d, n_samples=60, n_genes=50, n_types=3, seed=seed)[0]
+    name = "cox" if task == "survival" else "moe"
+    train_run(bundle.path, out_dir=Path(d) / name, task=task, model_name="moe", epochs=1,
+              progress=False)
+    return Path(d) / name, bundle
+
+
 def three_class_parts(*, seed: int, n_train: int, n_val: int, n_genes: int) -> dict:
     """Train and validation ``TaskData`` of three classes apart on the first 3 of ``n_genes``
     (a classical model's grid and the tuning tests): ``{"train": ..., "val": ...}``."""

@@ -56,14 +56,9 @@ def test_the_stability_line_says_it_quotes_the_most_stable_method():
 @pytest.fixture(scope="module")
 def cox_moe_run(tmp_path_factory):
     """A barely trained sparse ``moe`` Cox model on a small synthetic bundle."""
-    from genemoe.workflows.train import train_run
-    from synthetic_inputs import prepare_synthetic
+    from synthetic_inputs import tiny_moe_run
 
-    d = tmp_path_factory.mktemp("haw_cox")
-    b = prepare_synthetic(d, n_samples=60, n_genes=50, n_types=3, seed=4)[0]
-    train_run(b.path, out_dir=d / "cox", task="survival", model_name="moe", epochs=1,
-              progress=False)
-    return d / "cox", b
+    return tiny_moe_run(tmp_path_factory.mktemp("haw_cox"), task="survival", seed=4)
 
 
 def test_a_survival_comparison_says_the_risk_is_attributed(cox_moe_run, tmp_path):

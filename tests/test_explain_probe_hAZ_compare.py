@@ -65,14 +65,9 @@ def test_a_method_missing_completeness_by_far_is_marked_unreliable():
 @pytest.fixture(scope="module")
 def moe_run(tmp_path_factory):
     """A barely trained sparse ``moe`` classifier on a small synthetic bundle."""
-    from genemoe.workflows.train import train_run
-    from synthetic_inputs import prepare_synthetic
+    from synthetic_inputs import tiny_moe_run
 
-    d = tmp_path_factory.mktemp("haz_moe")
-    b = prepare_synthetic(d, n_samples=60, n_genes=50, n_types=3, seed=5)[0]
-    train_run(b.path, out_dir=d / "moe", task="classify", model_name="moe", epochs=1,
-              progress=False)
-    return d / "moe", b
+    return tiny_moe_run(tmp_path_factory.mktemp("haz_moe"), task="classify", seed=5)
 
 
 def test_methods_csv_records_the_per_reference_jump_and_the_mark(moe_run, tmp_path):
