@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from genemoe.train.fit import LOSS_DEFAULTS
+
 __all__ = ["recipe_line"]
 
 # options that do not change what is learnt (where, how fast, how often it is logged); the
@@ -20,7 +22,24 @@ __all__ = ["recipe_line"]
 _NOT_RECIPE = ("seed", "device", "progress", "num_threads", "eval_batch_size", "amp", "fused",
                "checkpoint_every", "log_every")
 _SAID = {"classify": {"noise_std": "input noise", "label_smoothing": "label smoothing"},
-         "survival": {"select_window": "model selection over a window of epochs"}}
+         "survival": {"survival_selection": "model selection on validation",
+                      "select_window": "model selection over a window of epochs"}}
+# the loss and selection options a cell records apart (``info.loss``: those the preset set;
+# the fit ran the others at their defaults): survival_selection was left out of the line
+_LOSS_KEYS = {"classify": ("focal_gamma", "class_alpha"),
+              "survival": ("cox_ties", "survival_selection")}
+
+
+def _cell_recipe(info: Mapping[str, Any], task: str) -> dict[str, Any] | None:
+    """A cell's recipe: its ``train_config`` and, where it records ``loss``, its loss and
+    selection options (a default where the preset set none, as the fit ran it)."""
+    cfg = info.get("train_config")
+    if not isinstance(cfg, dict):
+        return None
+    cfg = {k: v for k, v in cfg.items() if k not in _NOT_RECIPE}
+    if isinstance(loss := info.get("loss"), dict):
+        cfg.update({k: loss.get(k, LOSS_DEFAULTS[k]) for k in _LOSS_KEYS.get(task, ())})
+    return cfg
 
 
 def _fmt(value: Any) -> str:
@@ -40,9 +59,8 @@ def recipe_line(cells: Sequence[Mapping[str, Any]], task: str) -> str:
     ...             "classify")
     'The cells trained under different recipes: lr (fcn 0.001; moe 0.01).'
     """
-    configs = [(str(c.get("model")), {k: v for k, v in cfg.items() if k not in _NOT_RECIPE})
-               for c in cells if isinstance(cfg := (c.get("info") or {}).get("train_config"),
-                                                dict)]
+    configs = [(str(c.get("model")), cfg) for c in cells
+               if (cfg := _cell_recipe(c.get("info") or {}, task)) is not None]
     if not configs:
         return ""
     keys = dict.fromkeys(k for _, cfg in configs for k in cfg)
