@@ -18,6 +18,7 @@ import pandas as pd
 import torch
 
 from genemoe.data.scaling import Scaler
+from genemoe.data.tcga import SAMPLE_TYPES, parse_barcode, sample_type_label
 from genemoe.errors import input_error
 from genemoe.explain.bundle_genes import ModelGenes
 from genemoe.explain.maps import _cap_per_class
@@ -118,12 +119,18 @@ def select_rows(bundle, samples: list[str] | None, split: str) -> np.ndarray:
             missing = [s for s, p in zip(samples, pos, strict=True) if p < 0]
             said, full = _prefix_hints(lookup, missing)
             given = [full.get(s, s) for s in samples]  # each short one by its full id
-            raise input_error(f"{len(missing)} sample id(s) not in the bundle: {missing[:5]}{said}",
+            why, kept = _why_not_in_bundle([s for s in missing if s not in full],
+                                           getattr(bundle, "record", None) or {})
+            again = (f"; to explain those of another sample type, prepare again with "
+                     f"--sample-types {kept}" if kept else "")
+            raise input_error(f"{len(missing)} sample id{'s' * (len(missing) != 1)} not in the "
+                              f"bundle: {missing[:5]}{said}{why}",
                               path=bundle.path, where="--samples",
                               fix=(f"pass the full ids: --samples {','.join(given)}"
                                    if len(full) == len(missing) and len(given) <= 6 else
                                    "pass the full ids named above" if full else
-                                   "use ids of the bundle's obs.sample_id"))
+                                   "use ids of the bundle's obs.sample_id (the run's "
+                                   f"predictions.tsv lists them with their split){again}"))
         return pos
     if split not in ("train", "val", "test", "all"):
         raise input_error(f"unknown split {split!r}", where="--split", fix="use test, val, train or all")
@@ -146,3 +153,54 @@ def _prefix_hints(ids: pd.Index, missing: list[str]) -> tuple[str, dict[str, str
                          + (", ..." if len(hits) > 3 else "") + ")")
     said = f"; {'; '.join(notes[:5])}" if notes else ""
     return said, full
+
+
+def _why_not_in_bundle(missing: list[str], record: dict) -> tuple[str, str]:
+    """Why ids are not in a bundle, from its preparation ``record``: the text said after the
+    refusal (``; 2 are sample types prepare did not keep (11, 06; it kept 01, 03); 2 are in
+    no expression file prepare read``), and the ``--sample-types`` that would keep them
+    (empty when none was left out for its type). ``missing``: the ids, none a prefix of a
+    bundle id. A label table names more samples than the expression holds (pancan33's
+    samples.tsv: 11,060 rows, 1,106 samples): its ids were refused unexplained."""
+    if not missing or not record:
+        return "", ""
+    examples = {str(i): reason for reason, ids in (record.get("dropped_sample_examples") or {}).items()
+                for i in ids}
+    kept = [str(c) for c in (record.get("config") or {}).get("sample_types") or ()]
+    by_type = {sample_type_label(c) for c in SAMPLE_TYPES}
+    unnamed = sum(int(n) - sum(r == reason for r in examples.values())
+                  for reason, n in ((record.get("dropped") or {}).get("samples") or {}).items()
+                  if reason not in by_type)  # dropped for a reason an id does not show
+    named, types, unread = {}, [], 0
+    for s in missing:
+        code = _sample_code(s)
+        if kept and code is not None and code not in kept:
+            types.append(code)
+        elif s in examples:
+            named[examples[s]] = named.get(examples[s], 0) + 1
+        else:
+            unread += 1
+    parts = [f"{n} dropped by prepare: {reason}" for reason, n in named.items()]
+    if types:
+        codes = sorted(set(types))
+        parts.append(f"{_are(len(types))} of sample type{'s' * (len(codes) > 1)} "
+                     f"{', '.join(codes)}, which prepare did not keep (it kept {', '.join(kept)})")
+    if unread:
+        parts.append(f"{_are(unread)} in no expression file prepare read" + (
+            f" or among the {unnamed:,} other samples it dropped (record.json: dropped)"
+            if unnamed else " (a label table may name more samples than the expression holds)"))
+    return "; " + "; ".join(parts), ",".join(kept + sorted(set(types) - set(kept))) if types else ""
+
+
+def _are(n: int) -> str:
+    """``1 is`` / ``3 are``."""
+    return f"{n} {'is' if n == 1 else 'are'}"
+
+
+def _sample_code(sample_id: str) -> str | None:
+    """The TCGA sample-type code of a barcode (``11`` of ``TCGA-A6-2684-11``); None for
+    an id that is not a barcode or has none."""
+    try:
+        return parse_barcode(sample_id).sample_code
+    except (ValueError, TypeError):
+        return None
