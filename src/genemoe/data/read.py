@@ -201,9 +201,8 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
                           path=path, fix="check the file holds a header and data rows")
     at_samples, at_genes = places or (None, None)
     gene_ids, whole = _whole_entrez_ids(gene_ids)
-    if whole is not None:  # said as a warning: the read line says a few notes only
-        notes = [*notes, whole]
-        logger.warning("%s: %s", path.name, whole)
+    if whole is not None:  # said once, by the caller's read line (prepare's, predict's):
+        notes = [*notes, whole]  # a warning here said it again, as "8 gene id(s) are ..."
     check_ids(sample_ids, "sample", path, at_samples)
     check_ids(gene_ids, "gene", path, at_genes, as_columns=orientation == "samples_by_genes")
     if fields := clinical_field_names(gene_ids):
@@ -231,7 +230,10 @@ def _finish(path: Path, values: np.ndarray, sample_ids: np.ndarray, gene_ids: np
 def _whole_entrez_ids(gene_ids: np.ndarray) -> tuple[np.ndarray, str | None]:
     """Entrez ids written as decimals (``613037.0``, most of the file's) as whole numbers,
     and the note that counts them; other ids as they are, and None. They were read as genes
-    of no known kind, which no model or annotation holds."""
+    of no known kind, which no model or annotation holds. The note is the record's (in
+    :attr:`ExpressionTable.notes`): the read line says it as ``8 Entrez ids written as
+    decimals read as whole numbers, e.g. 613037.0 → 613037``
+    (:func:`genemoe.data.prep_text.step_line`, which reads this wording)."""
     if not decimal_entrez(list(gene_ids)):
         return gene_ids, None
     whole = np.array([whole_entrez(g) for g in gene_ids], dtype=object)
