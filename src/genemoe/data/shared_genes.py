@@ -23,9 +23,9 @@ import numpy as np
 from genemoe.data.normalise import COUNT_METHODS
 from genemoe.data.prep_text import PrepLog
 from genemoe.data.read import ExpressionTable
-from genemoe.errors import input_error
+from genemoe.errors import InputError, input_error
 
-__all__ = ["FEW_SHARED", "LEFT_OUT", "shared_genes_first", "gene_set_warnings", "smallest_files"]
+__all__ = ["FEW_SHARED", "LEFT_OUT", "no_gene_left", "shared_genes_first", "gene_set_warnings", "smallest_files"]
 
 log = logging.getLogger("genemoe.data.prepare")  # said as prepare's steps are
 
@@ -59,8 +59,11 @@ def shared_genes_first(tables: list[ExpressionTable], plog: PrepLog) -> tuple[li
     Raises
     ------
     InputError
-        The files share no gene identifier.
+        A file has no gene left (all its rows dropped: :func:`no_gene_left`), or the files
+        share no gene identifier.
     """
+    if empty := [t for t in tables if not len(t.gene_ids)]:
+        raise no_gene_left(empty[0], plog)
     common = set(tables[0].gene_ids.tolist())
     for t in tables[1:]:
         common &= set(t.gene_ids.tolist())
@@ -86,6 +89,20 @@ def shared_genes_first(tables: list[ExpressionTable], plog: PrepLog) -> tuple[li
               why="left out before normalising: each sample's scale (CPM/TPM library size, "
                   "FPKM-UQ's upper quartile) is taken over the same genes in every file")
     return tables, lost
+
+
+def no_gene_left(table: ExpressionTable, plog: PrepLog) -> InputError:
+    """The error for a file none of whose genes is left after reading and mapping (only
+    GENCODE ``_PAR_Y`` rows, say): the genes dropped by reason, and the fix. One such file
+    was refused as "the expression files share no gene identifier", which a single file
+    cannot be, and which named no reason."""
+    dropped = "; ".join(f"{reason}: {n:,}" for reason, n in plog.dropped_genes.items())
+    said = f" (dropped: {dropped})" if dropped else ""
+    return input_error(f"no gene is left to prepare: every gene row read was dropped{said}",
+                       path=table.source_path, where="gene identifier column",
+                       fix="give the genes as rows (or columns) of Ensembl ids, Entrez ids or "
+                           "symbols; with --annotation, one of their id kind (_PAR_Y rows "
+                           "are copies of X-chromosome genes)")
 
 
 def smallest_files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
