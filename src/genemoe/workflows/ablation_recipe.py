@@ -15,7 +15,12 @@ from typing import Any
 
 from genemoe.train.fit import LOSS_DEFAULTS
 
-__all__ = ["recipe_line"]
+__all__ = ["RECIPE_MODEL_KEYS", "model_recipe_text", "model_recipe_values", "recipe_line"]
+
+# a ``model.<arm>`` option that is training recipe (a regulariser's rate), not architecture:
+# widths, expert counts, k, tokens, heads, batchnorm, gate noise and the attention's own
+# dropout (MOAE's: an arm without MOAE has none) are what the ablation compares
+RECIPE_MODEL_KEYS = ("dropout", "expert_dropout")
 
 # options that do not change what is learnt (where, how fast, how often it is logged); the
 # seed is the fold's (seed + repeat), the same for every arm of a fold
@@ -46,9 +51,57 @@ def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def recipe_line(cells: Sequence[Mapping[str, Any]], task: str) -> str:
+def model_recipe_values(options: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The :data:`RECIPE_MODEL_KEYS` whose value differs between the arms of ``options``
+    (``{arm: its model options}``), each arm's value in force: its option, else its model's
+    default; an arm whose model takes no such option is left out (fcn has no experts).
+
+    Returns
+    -------
+    dict
+        ``{key: {arm: value}}``, empty where every arm has the same values.
+    """
+    from genemoe.models.registry import get_spec
+
+    out = {}
+    for key in RECIPE_MODEL_KEYS:
+        values = {}
+        for arm, opts in options.items():
+            spec = get_spec(arm)
+            if key in (spec.options or spec.defaults or {}):
+                values[arm] = opts.get(key, (spec.defaults or {}).get(key))
+        if len({repr(v) for v in values.values()}) > 1:
+            out[key] = values
+    return out
+
+
+def model_recipe_text(differ: Mapping[str, Mapping[str, Any]]) -> str:
+    """``dropout (fcn 0.5, moe 0.5, genemoe 0.1)``: :func:`model_recipe_values`' answer."""
+    return "; ".join(f"{key} (" + ", ".join(f"{m} {_fmt(v)}" for m, v in values.items()) + ")"
+                     for key, values in differ.items())
+
+
+def _model_recipe_line(cells: Sequence[Mapping[str, Any]], arms: Sequence[str]) -> str:
+    """The sentence naming a regulariser set per arm (``model.<arm>.dropout``), from the
+    cells' ``options``; "" where the arms share them (it passed unsaid: the table credited
+    it to the architecture)."""
+    options: dict[str, Mapping[str, Any]] = {}
+    for c in cells:
+        if c.get("model") in arms and isinstance(c.get("options"), dict):
+            options.setdefault(str(c["model"]), c["options"])
+    differ = model_recipe_values(options) if len(options) > 1 else {}
+    if not differ:
+        return ""
+    return (f"The arms' own model options differ in a regulariser, not architecture: "
+            f"{model_recipe_text(differ)}; part of the differences between them may come "
+            "from it (`model.<arm>` in the preset).")
+
+
+def recipe_line(cells: Sequence[Mapping[str, Any]], task: str,
+                arms: Sequence[str] = ()) -> str:
     """One sentence on the recipe of ``cells`` (every part's finished cells; "" where none
-    records a ``train_config``).
+    records a ``train_config``), and one more where the ``arms``' cells (the ablation's
+    architectures) ran a :data:`RECIPE_MODEL_KEYS` option of their own.
 
     Examples
     --------
@@ -63,6 +116,12 @@ def recipe_line(cells: Sequence[Mapping[str, Any]], task: str) -> str:
                if (cfg := _cell_recipe(c.get("info") or {}, task)) is not None]
     if not configs:
         return ""
+    return " ".join(t for t in (_train_recipe_line(configs, task), _model_recipe_line(cells, arms))
+                    if t)
+
+
+def _train_recipe_line(configs: list[tuple[str, dict[str, Any]]], task: str) -> str:
+    """:func:`recipe_line`'s sentence on the cells' training options."""
     keys = dict.fromkeys(k for _, cfg in configs for k in cfg)
     differ = [k for k in keys if len({repr(cfg.get(k)) for _, cfg in configs}) > 1]
     if differ:

@@ -537,7 +537,8 @@ def ablation_tables(results: pd.DataFrame, task: Task, *, n_folds: int, n_repeat
         lines += [said, ""]
     if note := protocol.get("tuned_endpoint_mismatch"):
         lines += [f"Tuned on another endpoint: {note[0].upper()}{note[1:]}.", ""]
-    if said := recipe_line(records.get("recipe_cells") or [], task):  # the claim: unsaid
+    if said := recipe_line(records.get("recipe_cells") or [], task,  # the claim: unsaid
+                           arms=ABLATION_MODELS):  # a regulariser per arm: unsaid
         lines += [said, ""]
     lines += _caveat_lines(protocol, task)
     for line in records.get("clipped") or ():  # said by the benchmark part only
