@@ -144,3 +144,20 @@ def clean_logging():
     for n, lvl in levels.items():
         logging.getLogger(n).setLevel(lvl)
     warnings.showwarning = show
+
+
+@pytest.fixture
+def search_axes(monkeypatch) -> list:
+    """The axes ``genemoe.report.tuning_plots`` draws search.png on, kept as they are made
+    (the tune plot tests' capture, once written in two modules)."""
+    import genemoe.report.tuning_plots as tuning_plots
+
+    real, axes = tuning_plots.new_subplots, []
+
+    def keep(*args, **kwargs):
+        fig, ax = real(*args, **kwargs)
+        axes.append(ax)
+        return fig, ax
+
+    monkeypatch.setattr(tuning_plots, "new_subplots", keep)
+    return axes

@@ -4,13 +4,13 @@ Old behaviour: search.png drew every pruned trial at the worst finished value's 
 (trials.csv held its own, the last value it reported); a survival tune's
 best.yaml carried the classifier's ``focal_gamma`` and ``class_alpha``, and Coxnet's
 ``n_top_genes: 2000`` on a bundle of 60 or 80 genes; the resuming line said "--trials 3
-runs up to 2 more" when trials running in other workers already filled the budget.
+runs up to 2 more" when trials running in other workers already filled the budget (that
+scenario's test is tests/workflows/test_tune_probe_hAM.py's, which sets it up alike).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 
 import numpy as np
 import optuna
@@ -22,26 +22,13 @@ from genemoe.train.tuning_records import trials_table
 from genemoe.workflows.tune import tune_run
 
 
-def _axes(monkeypatch) -> list:
-    real, axes = tuning_plots.new_subplots, []
-
-    def keep(*args, **kwargs):
-        fig, ax = real(*args, **kwargs)
-        axes.append(ax)
-        return fig, ax
-
-    monkeypatch.setattr(tuning_plots, "new_subplots", keep)
-    return axes
-
-
-def test_a_pruned_trial_is_drawn_at_its_last_reported_value(tmp_path, monkeypatch):
+def test_a_pruned_trial_is_drawn_at_its_last_reported_value(tmp_path, search_axes):
     """trials.csv's value of a pruned trial is Optuna's: the last value it reported."""
-    axes = _axes(monkeypatch)
     trials = pd.DataFrame({"number": [0, 1, 2, 3], "state": ["COMPLETE", "COMPLETE", "PRUNED",
                                                              "FAIL"],
                            "value": [0.5, 0.7, 0.31, np.nan]})
     tuning_plots.plot_search(trials, tmp_path / "s.png")
-    handles, labels = axes[0].get_legend_handles_labels()
+    handles, labels = search_axes[0].get_legend_handles_labels()
     pruned = [h for h, label in zip(handles, labels, strict=True) if label.startswith("pruned")]
     assert len(pruned) == 1, labels
     # old behaviour: pruned and failed alike at 0.5, the worst finished value
@@ -84,22 +71,6 @@ def test_coxnet_best_yaml_writes_the_genes_it_had(os_and_pfi, caplog):
     assert f"written as {n_genes}" in text
     summary = json.loads((best.parent / "summary.json").read_text())  # the report's table
     assert summary["best_params"]["model.n_top_genes"] == n_genes
-
-
-def test_the_resuming_line_counts_trials_running_in_other_workers(synthetic_bundle, tmp_path,
-                                                                   monkeypatch, caplog):
-    monkeypatch.chdir(tmp_path)
-    bundle = synthetic_bundle()
-    opts = dict(out_dir="t", model_name="logreg", progress=False)
-    tune_run(bundle.path, n_trials=1, **opts)
-    study = optuna.load_study(study_name="logreg-classify", storage="sqlite:///t/study.db")
-    study.ask(), study.ask()  # two trials another worker runs: they fill the budget of 3
-    with caplog.at_level(logging.INFO, logger="genemoe"):
-        tune_run(bundle.path, n_trials=3, **opts)
-    (said,) = [m for m in caplog.messages if m.startswith("resuming")]
-    assert "runs up to" not in said, said  # old behaviour: "--trials 3 runs up to 2 more"
-    assert "2 trials running in other workers" in said and "no trial starts here" in said
-    assert max(map(len, said.splitlines())) <= 100
 
 
 def test_an_inner_fold_partial_likelihood_is_not_said_to_be_a_runs(synthetic_bundle, tmp_path,

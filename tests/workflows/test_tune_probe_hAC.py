@@ -18,20 +18,8 @@ import genemoe.workflows.tune as tune_mod
 from genemoe.workflows.tune import tune_run
 
 
-def _captured(monkeypatch) -> list:
-    real, axes = tuning_plots.new_subplots, []
-
-    def keep(*args, **kwargs):
-        fig, ax = real(*args, **kwargs)
-        axes.append(ax)
-        return fig, ax
-
-    monkeypatch.setattr(tuning_plots, "new_subplots", keep)
-    return axes
-
-
-def test_the_best_so_far_is_the_budgets(tmp_path, monkeypatch):
-    axes = _captured(monkeypatch)
+def test_the_best_so_far_is_the_budgets(tmp_path, search_axes):
+    axes = search_axes
     trials = pd.DataFrame({"number": [0, 1, 2], "state": ["COMPLETE"] * 3,
                            "value": [0.778, 0.580, 0.791], "in_budget": [True, True, False]})
     tuning_plots.plot_search(trials, tmp_path / "s.png")
@@ -43,8 +31,8 @@ def test_the_best_so_far_is_the_budgets(tmp_path, monkeypatch):
     assert ax.get_title().endswith("best 0.778")
 
 
-def test_a_table_without_in_budget_plots_as_before(tmp_path, monkeypatch):
-    axes = _captured(monkeypatch)
+def test_a_table_without_in_budget_plots_as_before(tmp_path, search_axes):
+    axes = search_axes
     trials = pd.DataFrame({"number": [0, 1], "state": ["COMPLETE"] * 2, "value": [0.5, 0.7]})
     tuning_plots.plot_search(trials, tmp_path / "s.png")
     (line,) = [ln for ln in axes[0].get_lines() if ln.get_label() == "best so far"]

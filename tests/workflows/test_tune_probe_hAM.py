@@ -115,6 +115,10 @@ def test_the_title_and_resuming_lines_fit_100_characters(synthetic_bundle, tmp_p
                                "process; "), text
     resumed = [m for m in caplog.messages if m.startswith("resuming")]
     assert resumed and max(len(x) for m in resumed for x in m.splitlines()) <= 100, resumed
+    # the trials other workers run fill the budget (hAT; was "--trials 3 runs up to 2 more")
+    (said,) = resumed
+    assert "runs up to" not in said, said
+    assert "2 trials running in other workers" in said and "no trial starts here" in said
 
 
 def test_a_pruned_survival_trials_line_fits_100_characters(caplog):
