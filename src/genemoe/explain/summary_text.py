@@ -14,6 +14,7 @@ from genemoe.data.ids import detect_id_kind
 from genemoe.explain.pixel_mates import PIXEL_LEGEND, has_pixel_group
 from genemoe.explain.rankings import LOWER_LEGEND, has_lower_mark
 from genemoe.explain.routing_jump import JUMP_WARN
+from genemoe.text_time import fmt_seconds, short_seconds
 from genemoe.text_wrap import wrapped
 
 __all__ = ["barely_moved_lines", "drawn_lines", "still_off_text", "reintegrated_lines",
@@ -254,15 +255,9 @@ def pooled_lines(c: dict[str, Any]) -> list[str]:
 
 
 def took_text(seconds: float) -> str:
-    """``8 s``, ``4 min 33 s``, ``1 h 03 min``: a duration for people."""
-    s = int(round(seconds))
-    if seconds < 1:  # "2.8e-05 s" was printed for a linear model's attributions
-        return short_seconds(seconds)
-    if s < 60:
-        return f"{seconds:.2g} s" if seconds < 10 else f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    """``1.86 ms``, ``8.4 s``, ``4 min 33 s``, ``1 h 03 min``: a duration for people
+    (:func:`genemoe.text_time.fmt_seconds`, its short durations' figures kept)."""
+    return fmt_seconds(seconds, fine=True)
 
 
 def took_lines(c: dict[str, Any]) -> list[str]:
@@ -275,15 +270,3 @@ def took_lines(c: dict[str, Any]) -> list[str]:
     where = f", on {c['device']}" if c.get("device") else ""
     return [f"  attributions took {took_text(float(per) * n)} ({short_seconds(float(per))} per "
             f"sample{where})"]
-
-
-def short_seconds(seconds: float) -> str:
-    """``18.2 s``, ``2.8 ms``, ``28.2 µs``: three figures in the unit that keeps them
-    (``2.82e-05 s`` read as a float's repr)."""
-    seconds = max(float(seconds), 0.0)
-    if seconds == 0:
-        return "0 s"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale or unit == "µs":
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds:.3g} s"

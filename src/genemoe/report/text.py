@@ -19,6 +19,7 @@ import numpy as np
 
 from genemoe.data.download_manifest import human_bytes
 from genemoe.evaluate.p_values import fmt_p
+from genemoe.text_time import fmt_seconds
 
 if TYPE_CHECKING:
     from genemoe.data.download_listing import PlannedFile
@@ -76,18 +77,6 @@ def fmt_mean_sd(values: Sequence[float], digits: int = 3) -> str:
         return f"{mean:.{digits}f}"
     sd = math.sqrt(sum((x - mean) ** 2 for x in v) / (len(v) - 1))
     return f"{mean:.{digits}f} ± {sd:.{digits}f}"
-
-
-def fmt_seconds(s: Any) -> str:
-    """``8 s``, ``2 min 05 s``, ``1 h 03 min``."""
-    if not _finite(s):
-        return DASH
-    s = int(round(s))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
 def wilson_interval(k: int, n: int, *, z: float = 1.959964) -> tuple[float, float] | None:
