@@ -130,7 +130,7 @@ def test_documented_model_task_and_preset_names_exist(path: Path, line: int,
                                                       command: tuple[str, ...],
                                                       rest: list[str]) -> None:
     where = f"{path.name} line {line}: genemoe {' '.join(command)}"
-    for flag, value in zip(rest, [*rest[1:], ""], strict=True):
+    for flag, value in zip(rest, [*rest[1:], ""], strict=False):
         name, _, inline = flag.partition("=")
         if name not in NAMED_VALUES:
             continue
