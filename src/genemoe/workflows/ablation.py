@@ -385,7 +385,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     if task not in ("classify", "survival"):
         raise input_error(f"unknown task {task!r}", where="--task", fix="use classify or survival")
     check_preset_serves(preset, ablation_models(task), "ablation")  # a tune's best.yaml
-    check_one_recipe(preset, ablation_models(task), task, epochs)  # train_<task>_models
+    recipe_warning = check_one_recipe(preset, ablation_models(task), task, epochs)  # one recipe
     if freeze_encoder_epochs < 0:  # was read as 0 (train refuses it)
         raise input_error(f"must be 0 or more epochs, got {freeze_encoder_epochs}",
                           where="--freeze-encoder-epochs",
@@ -446,7 +446,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     record = ablation_record(out_dir, bundle, task=task, n_folds=n_folds, n_repeats=n_repeats,
                              seed=seed, preset=preset, epochs=epochs, n_boot=n_boot,
                              pretrained=pretrained, freeze_encoder_epochs=freeze_encoder_epochs,
-                             recipes=recipes)
+                             recipes=recipes, warnings=[recipe_warning] if recipe_warning else [])
     if clear_earlier_outputs(out_dir, before, record):
         earlier = None  # its page is gone: nothing left to judge at the end
     # written anew at the end: a run stopped halfway left the earlier tables beside new cells

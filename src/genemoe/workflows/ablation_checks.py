@@ -4,7 +4,7 @@
   the folds with a TypeError, ``pretrain_per_fold="no"`` was read as true);
 - :func:`check_one_recipe`: every arm of the ablation trains with the same recipe (a
   preset's ``train_<task>_models:`` gave one arm its own learning rate, without a word); a
-  regulariser of one arm's own (``model.genemoe.dropout``) is said before training;
+  regulariser of one arm's own (``model.genemoe.dropout``) is warned on before training;
 - :func:`check_pretrained_run`: a ``--pretrained`` run that saw no test sample of any
   fold, of the preset's Gene-MOE, and sharing enough genes with the bundle;
 - :func:`warn_frozen_throughout`: ``--freeze-encoder-epochs`` covering every epoch;
@@ -95,8 +95,9 @@ def _shown(value: Any) -> str:
 
 
 def check_one_recipe(preset: str | Path, models: list[str], task: str,
-                     epochs: int | None = None) -> None:
-    """Refuse a preset that gives the ablation's arms different training recipes.
+                     epochs: int | None = None) -> str:
+    """Refuse a preset that gives the ablation's arms different training recipes; warn
+    where their ``model.<arm>`` options differ in a regulariser (:func:`_say_model_recipe`).
 
     The ablation compares architectures: a ``train_<task>_models: {genemoe: {lr: ...}}``
     section gave one arm its own learning rate, label smoothing or noise, and the table
@@ -111,6 +112,12 @@ def check_one_recipe(preset: str | Path, models: list[str], task: str,
     task, epochs
         The ablation's task, and ``--epochs`` (it sets every arm's).
 
+    Returns
+    -------
+    str
+        The warning on the arms' own regulariser ("" where they share it), for the run's
+        record (``ablation.json``'s ``warnings``).
+
     Raises
     ------
     InputError
@@ -118,12 +125,11 @@ def check_one_recipe(preset: str | Path, models: list[str], task: str,
     """
     files = preset_files(preset)
     layers = [(name, data) for name, _, data in files]
-    _say_model_recipe(files, [m for m in models if m in ABLATION_MODELS])
     recipes = {m: _arm_recipe(layers, task, m, epochs) for m in models}
     keys = [k for k in dict.fromkeys(k for r in recipes.values() for k in r)
             if len({repr(r.get(k)) for r in recipes.values()}) > 1]
-    if not keys:
-        return
+    if not keys:  # refused below: not warned first
+        return _say_model_recipe(files, [m for m in models if m in ABLATION_MODELS])
     section = f"train_{task}_models"
     own: dict[tuple[str, str], list[str]] = {}  # (file, arm) -> keys it sets for that arm
     for m in models:
@@ -151,32 +157,35 @@ def check_one_recipe(preset: str | Path, models: list[str], task: str,
             "take their own)")
 
 
-def _say_model_recipe(files: list[tuple[str, Path, dict[str, Any]]], arms: list[str]) -> None:
-    """Say, before training, where the preset's ``model.<arm>`` gives the ablation's arms
+def _say_model_recipe(files: list[tuple[str, Path, dict[str, Any]]], arms: list[str]) -> str:
+    """Warn, before training, where the preset's ``model.<arm>`` gives the ablation's arms
     (fcn, moe, genemoe) different values of a regulariser
     (:data:`~genemoe.workflows.ablation_recipe.RECIPE_MODEL_KEYS`), naming the file, the
-    option and each arm's value; tables.md says it too.
+    option, each arm's value and the fix; tables.md says it too. Returns the warning ("":
+    none).
 
     ``model.genemoe.dropout: 0.1`` beside the others' 0.5 passed without a word (the check
-    read ``train_<task>_models`` only), and the table credited it to the architecture. Said,
-    not refused: a rate tuned per architecture is a choice a reader can weigh once named.
-    The survival peers keep their published settings (VAECox's dropout 0).
+    read ``train_<task>_models`` only), then as an INFO line no terminal showed, while the
+    table credited it to the architecture. Warned, not refused: a rate tuned per
+    architecture is a choice a reader can weigh once named. The survival peers keep their
+    published settings (VAECox's dropout 0).
     """
     merged: dict[str, Any] = {}
     for _, _, data in files:
         merged = deep_merge(merged, {"model": data.get("model") or {}})
     differ = model_recipe_values({m: model_config(merged, m) for m in arms})
     if not differ:
-        return
+        return ""
     layers = [(name, data) for name, _, data in files]
     setters = dict.fromkeys(s for k, values in differ.items() for m in values
                             if (s := last_setter(k, layers, "model", m, None)) is not None)
     where = [n if n.startswith("preset ") else str(p) for n, p, _ in files if n in setters]
-    # info, not a warning: tests' shared TINY_ABLATION_PRESET sets genemoe's dropout alone,
-    # and the tests of a quiet rerun read every warning as a defect
-    log.info("%s: the arms train with their own %s, a regulariser, not architecture; "
-                "tables.md says so (one value for %s: one recipe)", where[-1],
-                model_recipe_text(differ), ", ".join(arms))
+    said = (f"{where[-1]}: the arms train with their own {model_recipe_text(differ)}, a "
+            "regulariser, not architecture: part of the differences between them may come "
+            f"from it (one value for {', '.join(arms)}: one recipe; `model.<arm>` in the "
+            "preset); tables.md says so")
+    log.warning("%s", said)
+    return said
 
 
 def _patient(sample_id: str) -> str | None:

@@ -64,7 +64,8 @@ def _shown_in(path: Path | str, out_dir: Path) -> str:
 def ablation_record(out_dir: Path, bundle: Bundle, *, task: str, n_folds: int, n_repeats: int,
                     seed: int, preset: str | Path, epochs: int | None, n_boot: int,
                     pretrained: Path | None, freeze_encoder_epochs: int,
-                    recipes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+                    recipes: dict[str, dict[str, Any]],
+                    warnings: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     """What ``OUT/ablation.json`` records of an ablation's options.
 
     Parameters
@@ -76,6 +77,10 @@ def ablation_record(out_dir: Path, bundle: Bundle, *, task: str, n_folds: int, n
     pretrained, recipes
         The ``--pretrained`` run (None: none), and the per-fold pre-training's recipes
         (``{}``: none).
+    warnings
+        What was warned on before training that a reader of the results must weigh (the
+        arms' own regulariser: :func:`~genemoe.workflows.ablation_checks.check_one_recipe`),
+        recorded as ``warnings`` (none: no key); not part of the fingerprint (the preset is).
 
     Returns
     -------
@@ -105,7 +110,8 @@ def ablation_record(out_dir: Path, bundle: Bundle, *, task: str, n_folds: int, n
            "cells": cells}  # contents, not paths: a run or preset moved is the same
     return plain({"kind": "genemoe-ablation", "fingerprint": hashlib.sha256(json.dumps(
         plain(key), sort_keys=True).encode()).hexdigest(), "options": options,
-        "out_dir": str(out_dir), "out_dir_resolved": str(out_dir.resolve())})
+        "out_dir": str(out_dir), "out_dir_resolved": str(out_dir.resolve()),
+        **({"warnings": list(warnings)} if warnings else {})})
 
 
 def read_record(out_dir: Path) -> dict[str, Any] | None:
