@@ -85,7 +85,7 @@ def test_entrez_ids_written_as_decimals_are_read_as_whole_numbers(tmp_path, capl
     assert table.orientation == "genes_by_samples"
     assert table.gene_ids.tolist() == ENTREZ
     assert table.id_kind == "entrez"
-    note = "10 gene id(s) are Entrez ids written as decimals (e.g. 7157.0): read as whole numbers (7157)"
+    note = "10 gene ids are Entrez ids written as decimals (e.g. 7157.0): read as whole numbers (7157)"
     assert note in table.notes  # recorded; said once, by the caller's read line (a warning
     assert not any("decimals" in r.getMessage() for r in caplog.records)  # here said it twice)
 

@@ -63,9 +63,12 @@ _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "secon
 _SAID_ENDINGS = ("blank line(s) skipped", "surrounding spaces: trimmed")  # counted notes
 
 
-# read.py's note on Entrez ids written as decimals (613037.0), read as whole numbers
-_DECIMAL_ENTREZ = re.compile(r"([\d,]+) gene id\(s\) are Entrez ids written as decimals "
-                             r"\(e\.g\. (\S+)\): read as whole numbers \((\S+)\)")
+# read.py's note on Entrez ids written as decimals (613037.0), read as whole numbers: "1 gene
+# id is an Entrez id written as a decimal", "8 gene ids are ..." (a record before 2026-12-06:
+# "8 gene id(s) are Entrez ids written as decimals", read too)
+_DECIMAL_ENTREZ = re.compile(r"([\d,]+) gene (?:id\(s\) are|ids are|id is an) Entrez ids? "
+                             r"written as (?:a )?decimals? \((?:e\.g\. )?(\S+)\): read as "
+                             r"(?:a )?whole numbers? \((\S+)\)")
 
 
 def _decimal_entrez_short(note: str) -> str:
@@ -75,8 +78,10 @@ def _decimal_entrez_short(note: str) -> str:
     if (m := _DECIMAL_ENTREZ.fullmatch(note)) is None:
         return note
     n = int(m.group(1).replace(",", ""))
-    return (f"{m.group(1)} Entrez id{'s' * (n != 1)} written as decimals read as whole "
-            f"number{'s' * (n != 1)}, e.g. {m.group(2)} → {m.group(3)}")
+    if n == 1:  # "1 Entrez id written as decimals read as whole number"
+        return f"1 Entrez id written as a decimal read as a whole number: {m.group(2)} → {m.group(3)}"
+    return (f"{m.group(1)} Entrez ids written as decimals read as whole numbers, e.g. "
+            f"{m.group(2)} → {m.group(3)}")
 
 
 def _other_base_short(note: str) -> str:

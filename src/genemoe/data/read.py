@@ -238,8 +238,10 @@ def _whole_entrez_ids(gene_ids: np.ndarray) -> tuple[np.ndarray, str | None]:
         return gene_ids, None
     whole = np.array([whole_entrez(g) for g in gene_ids], dtype=object)
     changed = np.flatnonzero(whole != gene_ids)
-    return whole, (f"{len(changed):,} gene id(s) are Entrez ids written as decimals (e.g. "
-                   f"{gene_ids[changed[0]]}): read as whole numbers ({whole[changed[0]]})")
+    said = (("id is an Entrez id written as a decimal (", "a whole number") if len(changed) == 1
+            else ("ids are Entrez ids written as decimals (e.g. ", "whole numbers"))  # was
+    return whole, (f"{len(changed):,} gene {said[0]}{gene_ids[changed[0]]}): read as "  # "id(s)"
+                   f"{said[1]} ({whole[changed[0]]})")
 
 
 def _dates_note(gene_ids: np.ndarray, at_genes: Place | None) -> str | None:
