@@ -68,7 +68,7 @@ from genemoe.report.html_parts import cell_text as _fmt
 from genemoe.report.html_parts import figure_html as _figure_html
 from genemoe.report.html_parts import html_table as _table
 from genemoe.report.html_parts import kv_table as _kv
-from genemoe.report.html_parts import page_context
+from genemoe.report.html_parts import page_context, seed_table
 from genemoe.report.linked import (
     LinkedDir,
     explains_earlier_model,
@@ -258,7 +258,7 @@ def _benchmark_context(d: Path, plots: Path) -> dict[str, Any]:
         "tuning": tuning_text(p) + pretrained_text(p), "preset": p["preset"], "epochs": p.get("epochs") or "preset",
         "device": p.get("device"), "bundle": p.get("bundle_path"),
         **_samples_row(p.get("samples") or {}, p["task"]),
-        "cells finished": f"{len(cells)} of {len(p['models']) * p['n_folds'] * p['n_repeats']}"
+        "cells finished": f"{_fmt(len(cells))} of {_fmt(len(p['models']) * p['n_folds'] * p['n_repeats'])}"
                           + (f"; {words}" if (words := unread_words(unread)) else ""),
         **_tuned_on_row(p.get("preset_tuned_on"), p.get("preset"), p), **_routing_row(results),
         **mismatch_row(p)}
@@ -370,11 +370,11 @@ def _tune_context(d: Path, plots: Path) -> dict[str, Any]:
                     summary.get("n_pruned_too_big_for_memory"),
                 "seconds per trial": summary.get("seconds_per_trial"),
                 **({f"trial 0 of {model}": (  # the page said nothing of it (trials.csv did)
-                    f"its own grid search: {summary['grid_points']} settings scored on "
+                    f"its own grid search: {_fmt(summary['grid_points'])} settings scored on "
                     f"validation in {_fmt(summary.get('grid_seconds'))} s; each other trial "
                     "scores 1 setting")} if summary.get("grid_points") else {}),
                 **({"trials and trial seconds, last call / every call": (
-                    f"{summary['trials_this_call']} / {summary.get('trials_in_all')}; "
+                    f"{_fmt(summary['trials_this_call'])} / {_fmt(summary.get('trials_in_all'))}; "
                     f"{_fmt(summary.get('trial_seconds_this_call'))} s / "
                     f"{_fmt(summary.get('trial_seconds_in_all'))} s")}
                    if summary.get("trials_this_call") is not None else {}),
@@ -568,7 +568,7 @@ def _render(ctx: dict[str, Any], out_dir: Path) -> str:
         ("Figures", _figures_html(ctx["figures"])),
         *([("Explanations and features", _linked_html(linked, out_dir))] if linked else []),
         *([("Parts and their own reports", ctx["parts"])] if ctx.get("parts") else []),
-        ("Software and seeds", f"<h3>Seeds</h3>{_kv(ctx['seeds'])}"
+        ("Software and seeds", f"<h3>Seeds</h3>{seed_table(ctx['seeds'])}"
                                f"<h3>Versions when the results were computed</h3>{_kv(ctx['versions'])}"
                                f"<h3>Versions when this report was written</h3>{_kv(ctx['report_versions'])}"),
     ]

@@ -14,12 +14,19 @@ from genemoe.evaluate.benchmark_files import software_versions
 from genemoe.report.first_screen import figure_id
 from genemoe.report.plots import Figure
 
-__all__ = ["cell_text", "column_decimals", "figure_html", "html_table", "kv_table", "page_context"]
+__all__ = ["cell_text", "column_decimals", "figure_html", "html_table", "kv_table",
+           "page_context", "seed_table"]
 
 
 def cell_text(v: Any) -> str:  # a bool and a dict were shown as Python wrote them
-    if isinstance(v, bool):
+    """One value as the pages show it: ``yes``/``no``, a count with its thousands separator
+    (``3,996``: the image row read ``pixels empty 3996``), a float by :func:`_float_text`, a
+    mapping as ``key value · ...``; ``""`` for None. Seeds are identifiers, not counts: the
+    pages give them as text (:func:`seed_table`)."""
+    if isinstance(v, bool | np.bool_):
         return "yes" if v else "no"
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}"
     if isinstance(v, float):
         return _float_text(v)
     if isinstance(v, dict):
@@ -40,6 +47,8 @@ def html_table(df: pd.DataFrame, na_rep: str = "–") -> str:  # "–": not appl
     for col in df.columns:
         if df[col].dtype == bool or df[col].dtype == object:
             df[col] = df[col].map(lambda v: cell_text(bool(v)) if isinstance(v, bool | np.bool_) else v)
+        elif pd.api.types.is_integer_dtype(df[col].dtype) and "seed" not in str(col):
+            df[col] = df[col].map(lambda v: v if pd.isna(v) else cell_text(v))  # samples per type 1100 beside 1,100 in the text
         elif pd.api.types.is_float_dtype(df[col].dtype):
             df[col] = _float_column_text(df[col].to_numpy(dtype=float))
     return df.to_html(index=False, escape=True, border=0, na_rep=na_rep)
@@ -76,6 +85,12 @@ def _float_text(v: float) -> str:
     if np.isfinite(v) and 1e4 <= abs(v) < 1e15:
         return f"{v:,.0f}"
     return f"{v:.4g}"
+
+
+def seed_table(seeds: dict) -> str:
+    """The seeds as a two-column table, each as it was given (``seed 20240`` is not a count
+    of 20,240)."""
+    return kv_table({k: v if v is None else str(v) for k, v in seeds.items()})
 
 
 def kv_table(d: dict) -> str:

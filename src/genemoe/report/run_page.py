@@ -77,7 +77,7 @@ def run_context(d: Path, plots: Path) -> dict[str, Any]:
                 "at the epoch cap": run_epoch_cap(cfg, metrics),
                 "bundle": payload.get("bundle_path"),
                 "device": prot.get("device"), **mismatch_row(prot), **({"image (layout)": ", ".join(
-                    f"{k.replace('_', ' ')} {v}" for k, v in prot["image"].items())} if prot.get("image") else {})}
+                    f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in prot["image"].items())} if prot.get("image") else {})}
     train = cfg.get("train") or {}
     seeds = {"run seed": cfg.get("seed"), "training seed": train.get("seed"),
              "split seed (bundle)": (record.get("config") or {}).get("seed")}
