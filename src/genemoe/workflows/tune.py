@@ -128,6 +128,7 @@ from genemoe.workflows.tune_text import (
     stored_name,
     stored_names,
     used_params,
+    used_result,
 )
 
 __all__ = ["TuneRun", "TrialLine", "tune_run", "sample_set_sha256", "timed_out",
@@ -395,7 +396,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
                             if cv > 1 else None,
                             on_open=lambda study: _say_resuming(study, n_trials))
     except TuningInterrupted as stop:  # was: nothing written until the study was rerun
-        stop.result = _shown_states(stop.result)
+        stop.result = used_result(_shown_states(stop.result), int(data["train"].X.shape[1]))
         _write_outputs(out_dir, bundle, data, stop.result, stopped_by=stop_signal(stop) or "Ctrl-C",
                        **written)
         done = int((budget_rows(stop.result.trials)["state"] == "COMPLETE").sum())
@@ -404,7 +405,7 @@ def tune_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "classi
             f"{'' if done == 1 else 's'} finished before it was stopped (best "
             f"{stop.result.metric} {stop.result.best_value:.3f})"))
         raise
-    result = _shown_states(result)
+    result = used_result(_shown_states(result), int(data["train"].X.shape[1]))  # genes cut
     cut = timed_out(budget_rows(result.trials), n_trials, timeout)
     _write_outputs(out_dir, bundle, data, result, stopped_by="timeout" if cut else None, **written)
     return TuneRun(out_dir, result, storage, model_name, task, cv, n_asked=n_trials, timeout=timeout,

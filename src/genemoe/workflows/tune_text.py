@@ -7,6 +7,7 @@ working on this study" ran to 290)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,10 @@ from genemoe.train.tuning import TuneResult
 
 __all__ = ["not_counted", "beyond_budget", "budget_lines", "shared_lines", "not_run_words",
            "call_cost", "cost_lines", "stored_name", "stored_names", "resuming_line",
-           "grid_record", "grid_line", "saved_options", "genes_used", "used_params", "pll_note"]
+           "grid_record", "grid_line", "saved_options", "genes_used", "used_params", "pll_note",
+           "used_result", "CAPPED_FROM"]
+
+CAPPED_FROM = "n_top_genes_capped_from"  # trials.csv: the drawn n_top_genes a trial's genes cut
 
 # training options one task's trainer never reads: a survival fcn's best.yaml carried the
 # classifier's focal loss (focal_gamma, class_alpha), a classifier's the Cox options
@@ -256,6 +260,26 @@ def used_params(params: dict[str, Any], n_genes: int) -> dict[str, Any]:
     if "model.n_top_genes" not in params:
         return params
     return {**params, "model.n_top_genes": genes_used(params["model.n_top_genes"], n_genes)}
+
+
+def used_result(result: TuneResult, n_genes: int) -> TuneResult:
+    """``result`` with ``model.n_top_genes`` as each trial used it on ``n_genes`` genes, in
+    its trials table and best values (:func:`genes_used`), and the drawn value beside it
+    where larger, in :data:`CAPPED_FROM` (empty where not cut). The study keeps the drawn
+    value (its key, which a resume checks). Old behaviour: trials.csv, the terminal's best
+    values and best.yaml's ``tuned_on`` said coxnet's 2000 on a 1471-gene bundle, beside
+    best.yaml's ``n_top_genes: 1471`` and summary.json's."""
+    key, t = "model.n_top_genes", result.trials
+    best = used_params(result.best_params, n_genes)
+    if key not in t or not len(t):
+        return replace(result, best_params=best)
+    drawn = pd.to_numeric(t[key], errors="coerce")
+    cut = drawn > n_genes
+    if not cut.any():
+        return replace(result, best_params=best)
+    t = t.assign(**{key: t[key].where(~cut, int(n_genes))})
+    t.insert(t.columns.get_loc(key) + 1, CAPPED_FROM, drawn.where(cut).astype("Int64"))
+    return replace(result, trials=t, best_params=best)
 
 
 def pll_note(cv: int) -> str:
