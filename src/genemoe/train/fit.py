@@ -453,6 +453,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
             "stopped_early": result.stopped_early, "train_config": {k: getattr(cfg, k) for k in known},
             **({"epochs_trained": result.epochs_run} if result.epochs_run > cfg.epochs else {}),
             "loss": {k: train_cfg[k] for k in TASK_LOSS_KEYS[task] if k in train_cfg}}
+    if task == "survival":  # the criterion the fit chose by, a default too (was unrecorded)
+        info["loss"]["survival_selection"] = loss_cfg["survival_selection"]
     if transfer_info is not None:
         info["pretrained"] = transfer_info
     if not get_dist_info().is_main:  # under torchrun only rank 0 scores the parts
