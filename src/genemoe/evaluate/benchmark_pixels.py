@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["crowded_lines", "crowded_text", "image_columns", "padded_text", "preset_fix"]
+__all__ = ["crowded_lines", "crowded_text", "image_columns", "padded_text", "padding_words",
+           "preset_fix"]
 
 
 def image_columns(cell: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +87,13 @@ def _share(empty: int, total: int) -> str:
     return f"{min(pct, 99) if empty < total else pct}%"
 
 
+def padding_words(empty: int, total: int, more: str = "") -> str:
+    """An image's padding in the words every page and terminal uses: ``98% padding (3,996 of
+    4,096 pixels hold no gene)`` (``more``, e.g. `` in 2/3 folds``, inside the brackets);
+    the benchmark's summary and explain say it alike."""
+    return f"{_share(empty, total)} padding ({empty:,} of {total:,} pixels hold no gene{more})"
+
+
 def padded_text(g: pd.DataFrame, model: str) -> str:
     """summary.md's (and the report's) clause on one model's options line for an image
     mostly of padding: ``; its image was 98% padding (3,996 of 4,096 pixels hold no gene, as
@@ -95,9 +103,8 @@ def padded_text(g: pd.DataFrame, model: str) -> str:
         return ""
     empty, total, key, n_genes, n = said
     folds = f" in {n}/{len(g)} folds" if n < len(g) else ""
-    return (f"; its image was {_share(empty, total)} padding ({empty:,} of {total:,} pixels "
-            f"hold no gene{folds}, as `genemoe train` warns): in the preset, {key} holds its "
-            f"{n_genes:,} genes")
+    return (f"; its image was {padding_words(empty, total, f'{folds}, as `genemoe train` warns')}"
+            f": in the preset, {key} holds its {n_genes:,} genes")
 
 
 def crowded_text(g: pd.DataFrame, model: str) -> str:

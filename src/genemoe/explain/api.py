@@ -107,6 +107,7 @@ from genemoe.explain.methods import (
 )
 from genemoe.explain.options import LABEL_WHERE, check_options, check_samples, method_in_use
 from genemoe.explain.out_folder import clear_other_kind
+from genemoe.explain.padding import note_padding
 from genemoe.explain.rankings import (
     GeneSet,
     filled_symbols,
@@ -422,6 +423,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                         seconds_per_sample=seconds / max(1, len(X)), group_by=group_by, task=task,
                         run_dir=str(Path(run_dir).absolute()), bundle=str(bundle.path), payload=payload)
     _note_pixel_sharing(conv, layout, _image_size(model))
+    note_padding(conv, run_dir)  # most pixels empty: said as train and the benchmark say it
     if method == "train_ig" and (asked_draws or DEFAULT_DRAWS[method]) != n_draws:
         conv["n_draws_asked"] = asked_draws or DEFAULT_DRAWS[method]  # n_draws: those used
     if weighted:  # "6 genes carry weight (of 2,000 selected; 19,076 in the model)"
