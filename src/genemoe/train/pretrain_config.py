@@ -17,9 +17,16 @@ from typing import Any, Literal
 
 import yaml
 
-from genemoe.config_presets import deep_merge, load_preset, model_config, read_config_yaml
+from genemoe.config_presets import (
+    deep_merge,
+    load_preset,
+    model_config,
+    preset_files,
+    read_config_yaml,
+)
 from genemoe.config_yaml import yaml_load
 from genemoe.errors import input_error, nearest_names
+from genemoe.train.config_origin import Origin, naming_origin
 from genemoe.train.train_config import finite_number, whole_number
 
 __all__ = ["PRETRAIN_MODELS", "PretrainConfig", "config_extends", "extends_comment",
@@ -281,11 +288,23 @@ def resolve_pretrain_config(preset: str, config_path: Path | str | None = None, 
         section["epochs"] = epochs
     if model is not None:
         section["model"] = model
-    config = PretrainConfig.from_dict(section)
+    arguments = {k: f"the {k} argument (--{k})" for k, v in (("epochs", epochs),
+                                                             ("model", model)) if v is not None}
+    with naming_origin(_origins(preset, config_path), None, str(section.get("model")),
+                       arguments, _VALID):  # "pretrain config: ..." named no file of three
+        config = PretrainConfig.from_dict(section)
     if config_path is not None:
         _warn_unused_sections(read_config_yaml(config_path), config.model, Path(config_path))
     model_cfg = {k: v for k, v in model_config(cfg, config.model).items() if k != "with_decoder"}
     return config, model_cfg
+
+
+def _origins(preset: str | Path, config_path: Path | str | None) -> list[Origin]:
+    """The files the options come from, in the order merged (later wins), each with what it
+    wrote: ``--preset``'s chain of ``extends:``, then ``--config``'s (a packaged preset is
+    named ``"preset small"``)."""
+    files = [*preset_files(preset), *([] if config_path is None else preset_files(config_path))]
+    return [(name if name.startswith("preset ") else path, data) for name, path, data in files]
 
 
 def _warn_unused_sections(user: dict[str, Any], model: str, path: Path) -> None:
