@@ -8,7 +8,9 @@ neither and printed only a conditional note.
 
 from __future__ import annotations
 
+import functools
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,11 +46,8 @@ def tuned_sample_ids(entry: Mapping[str, Any]) -> set[str] | None:
     again in place (``prepare --seed 7``) kept its path, and its new training and
     validation splits were read as the tuning's, so a test split holding rows the search
     trained on was said clean ("0 of this bundle's 30 test samples")."""
-    source = tuning_bundle(entry)
-    if not (source / "obs.parquet").is_file():
-        return None
-    obs = pd.read_parquet(source / "obs.parquet", columns=["sample_id", "split"])
-    if _changed(entry, obs):
+    obs = _splits(tuning_bundle(entry))
+    if obs is None or _changed(entry, obs):
         return None
     return set(obs.loc[obs["split"] != "test", "sample_id"].astype(str))
 
@@ -58,11 +57,29 @@ def split_changed(entry: Mapping[str, Any]) -> bool | None:
     tuning read: their sample ids' sha256 is not the entry's ``train_val_sha256``
     (``genemoe tune``'s :func:`~genemoe.workflows.tune.train_val_sha256`). None where it
     cannot be told: the bundle is not there, or the entry predates the digest."""
-    source = tuning_bundle(entry)
-    if "train_val_sha256" not in entry or not (source / "obs.parquet").is_file():
+    obs = _splits(tuning_bundle(entry)) if "train_val_sha256" in entry else None
+    return None if obs is None else _changed(entry, obs)
+
+
+def _splits(source: Path) -> pd.DataFrame | None:
+    """``source``'s obs.parquet ``sample_id`` and ``split`` columns (None where it is not a
+    file), read once per version of the file (its inode, size and change time): train
+    read it up to four times per best.yaml entry (the samples tuned on, whether the split
+    changed, why the overlap was not checked, the selection line). Read only: shared."""
+    try:
+        st = (source / "obs.parquet").stat()
+    except OSError:
         return None
-    return _changed(entry, pd.read_parquet(source / "obs.parquet",
-                                           columns=["sample_id", "split"]))
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return _read_splits(str(source / "obs.parquet"), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_splits(path: str, inode: int, size: int, mtime_ns: int) -> pd.DataFrame:
+    """:func:`_splits`'s read, keyed by the file's version (a bundle prepared again in
+    place is written anew: another inode and time)."""
+    return pd.read_parquet(path, columns=["sample_id", "split"])
 
 
 def _changed(entry: Mapping[str, Any], obs: pd.DataFrame) -> bool:
