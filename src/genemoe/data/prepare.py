@@ -80,7 +80,8 @@ log = logging.getLogger(__name__)
 def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | None,
                plog: PrepLog) -> tuple[ExpressionTable, dict[str, str | None]]:
     """Canonical gene ids for one table; unmapped and duplicate genes dropped (counted), a
-    gene under two versions of its Ensembl id or two ids differing only in case refused
+    gene under two versions of its Ensembl id or two ids differing only in case (with or
+    without an annotation) refused
     (:mod:`genemoe.data.id_repeats`).
     GENCODE's ``_PAR_Y`` rows are dropped first (:func:`_drop_par_y`), so the mapping's
     counts are of the rows it mapped (they were also counted as Ensembl ids "not in the
@@ -102,6 +103,10 @@ def map_table_genes(table: ExpressionTable, annotation: ann.GeneAnnotation | Non
     if repeated.any():  # two versions of one Ensembl id: the first was kept, unsaid
         refuse_version_repeats(table, ids, repeated)
         refuse_case_repeats(table, ids, repeated)  # KRT33A and krt33a: one dropped, unsaid
+    folded = np.array([str(g).upper() if g is not None else None for g in ids], dtype=object)
+    case_only = ok & pd.Series(folded).duplicated(keep=False).to_numpy() & ~repeated
+    if case_only.any():  # without --annotation both were kept as two genes, unsaid
+        refuse_case_repeats(table, folded, case_only)
     keep = ok & ~pd.Series(ids).duplicated(keep="first").to_numpy()  # symbols of one gene
     plog.drop_genes("duplicate after id mapping", table.gene_ids[ok & ~keep])
     own = table.gene_symbols if table.gene_symbols is not None else [None] * len(ids)
