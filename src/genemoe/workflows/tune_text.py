@@ -20,13 +20,13 @@ from genemoe.train.tuning import TuneResult
 __all__ = ["not_counted", "beyond_budget", "budget_lines", "shared_lines", "not_run_words",
            "call_cost", "cost_lines", "stored_name", "stored_names", "resuming_line",
            "grid_record", "grid_line", "saved_options", "genes_used", "used_params", "pll_note",
-           "used_result", "CAPPED_FROM"]
+           "used_result", "CAPPED_FROM", "OTHER_TASKS_KEYS", "task_options"]
 
 CAPPED_FROM = "n_top_genes_capped_from"  # trials.csv: the drawn n_top_genes a trial's genes cut
 
 # training options one task's trainer never reads: a survival fcn's best.yaml carried the
 # classifier's focal loss (focal_gamma, class_alpha), a classifier's the Cox options
-_OTHER_TASKS_KEYS = {"survival": ("focal_gamma", "class_alpha"),
+OTHER_TASKS_KEYS = {"survival": ("focal_gamma", "class_alpha"),
                      "classify": ("cox_ties", "survival_selection")}
 
 
@@ -236,13 +236,20 @@ def saved_options(model_cfg: dict[str, Any], train_cfg: dict[str, Any], task: st
     ``focal_gamma`` and ``class_alpha``, which only a classifier reads), and a
     ``n_top_genes`` above the ``n_genes`` genes tuned on written as ``n_genes``, what
     every trial used (Coxnet's 2000 stayed on an 80-gene bundle)."""
-    train = {k: v for k, v in train_cfg.items() if k not in _OTHER_TASKS_KEYS.get(task, ())}
+    train = task_options(train_cfg, task)
     model, notes = dict(model_cfg), []
     if (top := model.get("n_top_genes")) != (used := genes_used(top, n_genes)):
         model["n_top_genes"] = used
         notes.append(f"model n_top_genes {top} is more than the {n_genes} genes tuned on: "
                      f"written as {n_genes} (every gene, what the trials used)")
     return model, train, notes
+
+
+def task_options(train_cfg: dict[str, Any], task: str) -> dict[str, Any]:
+    """``train_cfg`` without the options only the other task's trainer reads
+    (:data:`OTHER_TASKS_KEYS`: a survival run's ``focal_gamma`` and ``class_alpha``), as
+    best.yaml writes them; a run's config.yaml should too (``info["loss"]`` drops them)."""
+    return {k: v for k, v in train_cfg.items() if k not in OTHER_TASKS_KEYS.get(task, ())}
 
 
 def genes_used(top: Any, n_genes: int) -> Any:
