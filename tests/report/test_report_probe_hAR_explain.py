@@ -72,10 +72,11 @@ def test_a_results_file_lacking_a_field_is_one_error_naming_the_folder_and_field
     (tmp_path / "metrics.json").write_text(json.dumps({"val": {}, "test": {}}))
     err = damaged_error([tmp_path], KeyError("per_class"))
     assert isinstance(err, InputError)
-    assert str(err).startswith(f"{tmp_path}: a file here lacks 'per_class'")
-    assert "fix: copy the folder again, or re-run the command that wrote it" in str(err)
-    other = tmp_path / "run"
-    other.mkdir()
+    assert str(err).startswith(f"{tmp_path / 'metrics.json'}: no field 'per_class'")  # the
+    assert "fix: copy the folder again, or re-run the command that wrote it" in str(err)  # one
+    other = tmp_path / "run"  # JSON file here (test_text_probe_hBE_record.py); of several
+    other.mkdir()  # lacking it, the folder is named
+    (other / "summary.json").write_text(json.dumps({"n": 1}))
     assert f"a file here or in {other} lacks 'n_repeats'" in str(
         damaged_error([tmp_path, other], KeyError("n_repeats")))
     pd.DataFrame({"a": [1]}).to_csv(tmp_path / "samples.tsv", sep="\t", index=False)

@@ -107,13 +107,59 @@ def _lacking_error(dirs: list[Path], exc: KeyError) -> InputError:
     the folder (a plain ``KeyError`` does not tell a JSON field from a column)."""
     keys, columns = _missing_keys(exc)
     table = _table_lacking(dirs, keys) if columns else None
+    record = None if columns or len(keys) != 1 else _json_lacking(dirs, keys[0])
     said = ", ".join(repr(k) for k in keys) or "a field"
     also = "".join(f" or in {o}" for o in dirs[1:])  # an explanation's run, an ablation's parts
-    what = f"no column {said}" if table else f"a file here{also} lacks {said}"
+    what = (f"no column {said}" if table else f"no field {said}" if record
+            else f"a file here{also} lacks {said}")
     return input_error(f"{what} (another genemoe's, edited or cut short)",
-                       path=table or dirs[0],
+                       path=table or (record[0] if record else dirs[0]),
+                       where=record[1] if record else None,
                        fix="copy the folder again, or re-run the command that wrote it into a "
                            "fresh --out")
+
+
+def _json_lacking(dirs: list[Path], key: str) -> tuple[Path, str | None] | None:
+    """The JSON file in ``dirs`` that lacks ``key`` (the folder was named: "a file here lacks
+    'per_class'"), with where in it: the one mapping without it beside one that holds it
+    (metrics.json's ``test`` beside ``val``), else the only JSON file holding it nowhere;
+    None where none or several could."""
+    records = []
+    for d in dirs:
+        for path in sorted(d.glob("*.json")):
+            try:
+                records.append((path, json.loads(path.read_text(encoding="utf-8"))))
+            except (ValueError, UnicodeDecodeError, OSError):
+                continue
+    beside = [(path, where) for path, data in records for where in _lacking_beside(data, key)]
+    if len(beside) == 1:
+        return beside[0]
+    nowhere = [path for path, data in records if not _holds(data, key)]
+    return (nowhere[0], None) if len(nowhere) == 1 and not beside else None
+
+
+def _lacking_beside(data: object, key: str, at: str = "") -> list[str]:
+    """Where in ``data`` a mapping lacks ``key`` that a mapping beside it (in the same
+    mapping or list) and alike (holding most of its other keys) holds: ``["test"]`` for
+    ``{"val": {key: 1, "n": 9}, "test": {"n": 9}, "ood": {}}``."""
+    if isinstance(data, dict):
+        items = [(f"{at}.{k}" if at else str(k), v) for k, v in data.items()]
+    elif isinstance(data, list):
+        items = [(f"{at}[{i}]", v) for i, v in enumerate(data)]
+    else:
+        return []
+    maps = [(where, v) for where, v in items if isinstance(v, dict)]
+    holders = [set(v) - {key} for _, v in maps if key in v]
+    found = [where for where, v in maps if key not in v and any(  # alike: most keys shared
+        h and len(set(v) & h) >= len(h) / 2 for h in holders)]
+    return found + [w for where, v in items for w in _lacking_beside(v, key, where)]
+
+
+def _holds(data: object, key: str) -> bool:
+    """Whether ``key`` is a key of a mapping anywhere in ``data``."""
+    if isinstance(data, dict):
+        return key in data or any(_holds(v, key) for v in data.values())
+    return isinstance(data, list) and any(_holds(v, key) for v in data)
 
 
 def _missing_keys(exc: KeyError) -> tuple[list[str], bool]:
