@@ -8,6 +8,7 @@ which train warns of and a benchmark recorded as ``pixels_empty`` unsaid."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -27,12 +28,56 @@ def image_columns(cell: dict[str, Any]) -> dict[str, Any]:
     image = cell.get("image")
     if not isinstance(image, dict) or "genes_per_pixel_max" not in image:
         return {}
-    used = image.get("pixels_used") or 0
+    used, empty = _pixels(image, int(cell["n_genes"]))
     return {"genes_per_pixel_max": int(image["genes_per_pixel_max"]),
             "genes_per_pixel_mean": round(cell["n_genes"] / used, 2) if used else np.nan,
             "crowded_pixels": str(image.get("crowded_pixels") or ""),
-            "pixels_used": int(used), "pixels_empty": int(image.get("pixels_empty") or 0),
-            "padded_pixels": str(image.get("padded_pixels") or "")}
+            "pixels_used": used if used is not None else np.nan,
+            "pixels_empty": empty if empty is not None else np.nan,
+            "padded_pixels": cell_padding(image, int(cell["n_genes"]))}
+
+
+NOT_RECORDED = "not recorded"  # a cell's padding that neither it holds nor can be computed
+
+
+def _pixels(image: dict[str, Any], n_genes: int) -> tuple[int | None, int | None]:
+    """(pixels holding a gene, empty pixels) of a cell's image: as recorded; else, for a cell
+    written before they were (one gene a pixel at most), the genes and the pixels counted
+    (the grid's, or the image's where the grid is binned onto a smaller one, as train counts
+    them); ``(None, None)`` where neither tells them (they read 0 and 0: no padding)."""
+    if "pixels_used" in image and "pixels_empty" in image:
+        return int(image["pixels_used"] or 0), int(image["pixels_empty"] or 0)
+    sides = [re.fullmatch(r"(\d+) x (\d+)", str(image.get(k, ""))) for k in ("grid", "image_size")]
+    if None in sides or int(image.get("genes_per_pixel_max") or 0) != 1:
+        return None, None
+    total = min(int(m.group(1)) * int(m.group(2)) for m in sides if m is not None)
+    return (n_genes, total - n_genes) if n_genes <= total else (None, None)
+
+
+def cell_padding(image: dict[str, Any], n_genes: int) -> str:
+    """A cell's padding advice: train's (``padded_pixels``) where the cell holds it; else,
+    for a cell written before 19f5dd5 (none held it; a resumed benchmark read "" as no
+    padding), computed as train computes it from what the cell stores (the layout, the
+    pixels or the image's side, the genes); :data:`NOT_RECORDED` where that cannot be.
+
+    The rule is train's (``workflows.train_image.padding_advice``): an ordered layout
+    (``reshape``, ``genomic``) with more empty pixels than used; a ``similarity`` layout's
+    gaps are its genes' spread, not padding."""
+    if image.get("padded_pixels"):
+        return str(image["padded_pixels"])
+    if "padded_pixels" in image or image.get("layout") == "similarity":
+        return ""
+    used, empty = _pixels(image, n_genes)
+    if used is None or empty is None:
+        return NOT_RECORDED
+    if empty <= used:
+        return ""
+    side = max(math.isqrt(max(n_genes - 1, 0)) + 1, 1)  # the smallest square
+    fix = (f"grid_size: {side} (the model config) or leaving grid_size out"
+           if "weights" in image else f"--image-size {side} or leaving --image-size out")
+    return (f"{empty:,} of the {used + empty:,} pixels of the {image.get('image_size', '?')} "
+            f"image hold no gene ({empty / (used + empty):.0%}: padding, scaled value 0); {fix} "
+            f"gives the {n_genes:,} genes the smallest square holding them ({side} x {side})")
 
 
 def preset_fix(advice: str, model: str) -> str:
@@ -70,6 +115,7 @@ def _padded(g: pd.DataFrame, model: str) -> tuple[int, int, str, int, int] | Non
     if "padded_pixels" not in g:
         return None
     advice = g["padded_pixels"].fillna("").astype(str)
+    advice = advice.where(advice != NOT_RECORDED, "")
     if not advice.astype(bool).any():
         return None
     empty = pd.to_numeric(g["pixels_empty"], errors="coerce")
@@ -100,11 +146,26 @@ def padded_text(g: pd.DataFrame, model: str) -> str:
     `genemoe train` warns): in the preset, model.hybrid_cnn.image_size: 10 holds its 100
     genes`` (in how many folds, where not all), or ""."""
     if (said := _padded(g, model)) is None:
-        return ""
+        return _unrecorded_text(g)
     empty, total, key, n_genes, n = said
     folds = f" in {n}/{len(g)} folds" if n < len(g) else ""
     return (f"; its image was {padding_words(empty, total, f'{folds}, as `genemoe train` warns')}"
-            f": in the preset, {key} holds its {n_genes:,} genes")
+            f": in the preset, {key} holds its {n_genes:,} genes" + _unrecorded_text(g))
+
+
+def _n_unrecorded(g: pd.DataFrame) -> int:
+    """A model's folds whose padding is :data:`NOT_RECORDED`."""
+    return int((g["padded_pixels"] == NOT_RECORDED).sum()) if "padded_pixels" in g else 0
+
+
+def _unrecorded_text(g: pd.DataFrame) -> str:
+    """``; its image's padding not recorded in 2/3 folds (cells written before it was, with
+    no pixel counts: run them again to know)``, or "" (a resumed benchmark said nothing,
+    read as no padding)."""
+    if not (n := _n_unrecorded(g)):
+        return ""
+    return (f"; its image's padding not recorded in {n}/{len(g)} folds (cells written before "
+            "it was, without pixel counts: run them again to know)")
 
 
 def crowded_text(g: pd.DataFrame, model: str) -> str:
@@ -137,4 +198,7 @@ def crowded_lines(results: pd.DataFrame) -> list[str]:
             empty, total, key, n_genes, _ = padded
             lines.append(f"{model}'s image was {_share(empty, total)} padding: {key} holds its "
                          f"{n_genes:,} genes")
+        elif n := _n_unrecorded(g):
+            lines.append(f"{model}'s image padding not recorded in {n}/{len(g)} folds (older "
+                         "cells without pixel counts: run them again to know)")
     return lines
