@@ -99,8 +99,13 @@ def _resolve(name_or_path: str | Path) -> Path:
         return path
     if text in list_presets():
         return PRESET_DIR / f"{text}.yaml"
+    if path.is_dir() or path.suffix or len(path.parts) > 1:  # a path, maybe --config's: it
+        raise input_error(  # was "--preset: unknown preset '/runs/r1'"
+            "a folder, not a config YAML" if path.is_dir() else "config file not found",
+            path=path, fix=f"give a YAML file{' (a run folder holds config.yaml)' * path.is_dir()}"
+                           f" or a preset name ({', '.join(list_presets())})")
     raise input_error(
-        f"unknown preset {text!r}",
+        f"unknown preset {text!r}{nearest_names([text], list_presets())}",
         where="--preset",
         fix=f"choose one of: {', '.join(list_presets())}, or a YAML path",
     )
