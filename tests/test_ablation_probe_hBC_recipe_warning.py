@@ -42,7 +42,7 @@ def test_an_arms_own_dropout_is_a_warning_naming_the_fix(tmp_path, caplog):
     warned = [t for t in _warned(caplog) if "regulariser" in t]
     assert warned == [note], caplog.text
     assert "p.yaml" in note and "dropout (fcn 0.5, moe 0.5, genemoe 0.1)" in note
-    assert "one value for fcn, moe, genemoe" in note
+    assert "give fcn, moe, genemoe one value" in note
 
 
 def test_the_warning_is_in_the_runs_record(synthetic_bundle, tmp_path, caplog):
@@ -50,8 +50,12 @@ def test_the_warning_is_in_the_runs_record(synthetic_bundle, tmp_path, caplog):
     preset = _preset(tmp_path, {**TINY_ABLATION_PRESET, "model": {"genemoe": {"dropout": 0.1}}})
     out = tmp_path / "abl"
     with caplog.at_level(logging.WARNING):
-        run_ablation(ablation_bundle.path, task="classify", out_dir=out, preset=preset,
+        res = run_ablation(ablation_bundle.path, task="classify", out_dir=out, preset=preset,
                      n_folds=2, n_repeats=1, epochs=1, device="cpu")
     record = json.loads((out / "ablation.json").read_text())
     assert any("dropout (fcn 0.5, moe 0.5, genemoe 0.1)" in w for w in record["warnings"])
-    assert "genemoe 0.1" in (out / "tables.md").read_text()
+    assert "**Warning**: the arms' own model options differ in a regulariser" in (
+        out / "tables.md").read_text()
+    said = res.describe()  # the end of the run says it again, under the rows
+    assert "  warning: " in said and "genemoe 0.1)" in said, said
+    assert all(len(line) <= 100 for line in said.splitlines()), said

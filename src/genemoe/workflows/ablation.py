@@ -167,6 +167,7 @@ class AblationResult(AtFolder):
     # what the folds' scalers clipped (run_benchmark's ``clipped``: the same folds and scalers
     # for every arm), said as `genemoe benchmark` says it (the ablation said nothing)
     clipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # ablation.json's: said again at the end
 
     def describe(self) -> str:
         """A few lines for the terminal: per model the mean ± sd of the task's main metric
@@ -200,7 +201,8 @@ class AblationResult(AtFolder):
             labels = dict(zip(self.results["model"], self.results["label"], strict=True))
             lines += _wrapped("  kept the last epoch (may be undertrained): ",  # not results.csv's
                               [f"{labels.get(m, m)} {v}" for m, v in caps.items()])  # names
-        lines += notes
+        lines += notes + [textwrap.fill(w, width=LINE_WIDTH, initial_indent="  warning: ",
+                                        subsequent_indent=" " * 4) for w in self.warnings]
         lines += [f"tables:  {shown_path(self.out_dir / 'tables.md')}",
                   f"results: {shown_path(self.out_dir / 'results.csv')}"]
         if self.pretrain_summary is not None:
@@ -517,7 +519,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                               None if pretrained is None else Path(pretrained),
                               time.perf_counter() - t0, summary, *cells,
                               collapsed=collapse_counts(per_fold, check),
-                              clipped=first.clipped)
+                              clipped=first.clipped, warnings=record.get("warnings", []))
 
 
 def labelled_results(parts: list[pd.DataFrame], labels: dict[str, str]) -> pd.DataFrame:

@@ -211,10 +211,9 @@ def _say_model_recipe(files: list[tuple[str, Path, dict[str, Any]]], arms: list[
     setters = dict.fromkeys(s for k, values in differ.items() for m in values
                             if (s := last_setter(k, layers, "model", m, None)) is not None)
     where = [n if n.startswith("preset ") else str(p) for n, p, _ in files if n in setters]
-    said = (f"{where[-1]}: the arms train with their own {model_recipe_text(differ)}, a "
-            "regulariser, not architecture: part of the differences between them may come "
-            f"from it (one value for {', '.join(arms)}: one recipe; `model.<arm>` in the "
-            "preset); tables.md says so")
+    said = (f"{where[-1]}: the arms' own {model_recipe_text(differ)} is a regulariser, not "
+            "architecture: part of the differences between them may come from it; give "
+            f"{', '.join(arms)} one value (`model.<arm>` in the preset) for one recipe")
     log.warning("%s", said)
     return said
 
