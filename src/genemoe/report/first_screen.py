@@ -39,6 +39,7 @@ from genemoe.report.first_screen_panels import (
     TRIAL_STATE_WORDS,
     counted,
     figure_id,
+    one_answer_text,
     pretrain_panel,
     thumbnail,
     trial_states_text,
@@ -124,6 +125,8 @@ def run_panel(*, task: str, model: str | None, metrics: dict, cfg: dict, summary
     if notes:  # a missing file's warning reached the terminal only
         rows.append(("missing", "; ".join(_esc(n) for n in notes)))
     test, val = metrics.get("test") or {}, metrics.get("val") or {}
+    if task == "classify" and (one := one_answer_text(test)):  # accuracy near that of one answer
+        rows.append(("one answer", _esc(one)))
     headline = "".join(_run_headline(task, test, endpoint=prot.get("endpoint"),
                                      one_type=summary.get("n_cancer_types") == 1)) + (
         f'<p class="val">validation (where {chosen_on_validation(metrics)}, so optimistic): '

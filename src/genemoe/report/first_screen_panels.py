@@ -15,7 +15,7 @@ from typing import Any
 from genemoe.report.plots import Figure
 from genemoe.report.text import fmt_count, fmt_value
 
-__all__ = ["figure_id", "thumbnail", "tune_panel", "pretrain_panel", "trial_states_text",
+__all__ = ["one_answer_text", "figure_id", "thumbnail", "tune_panel", "pretrain_panel", "trial_states_text",
            "TRIAL_STATE_WORDS", "esc", "data_line", "panel", "big", "seconds",
            "METRIC_NAMES", "endpoint_words", "counted"]
 
@@ -208,3 +208,25 @@ def pretrain_panel(*, summary: dict, bundle_summary: dict, record: dict, bundle_
 
 def seconds(v: Any) -> str:
     return "? s" if v is None else f"{float(v):.1f} s"
+
+
+ONE_ANSWER_SHARE = 0.8  # of a split's samples given one class: said beside the accuracy
+
+
+def one_answer_text(part: dict[str, Any]) -> str | None:
+    """A classifier giving most of a split one class, and what always answering it scores:
+    ``BRCA for 170 of the 174 test samples; BRCA is 20 of them, so always answering BRCA
+    scores accuracy 0.115`` (a 2-epoch hybrid_cnn's accuracy 0.121 over 33 types read as
+    four times chance). None where no class takes ``ONE_ANSWER_SHARE`` of the predictions
+    or the split's ``per_class`` (``predicted``, ``support``) is not recorded."""
+    per, n = part.get("per_class") or {}, part.get("n")
+    counts = {c: (v.get("predicted"), v.get("support")) for c, v in per.items()
+              if isinstance(v, dict)}
+    if not n or not counts or any(p is None or s is None for p, s in counts.values()):
+        return None
+    cls, (given, support) = max(counts.items(), key=lambda kv: kv[1][0])
+    if len(counts) < 3 or given < ONE_ANSWER_SHARE * n:
+        return None
+    return (f"{cls} for {fmt_count(given)} of the {fmt_count(n)} test samples; {cls} is "
+            f"{fmt_count(support)} of them, so always answering {cls} scores accuracy "
+            f"{fmt_value(support / n)}")
