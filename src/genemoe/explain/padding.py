@@ -34,7 +34,8 @@ def run_image(run_dir: Path | str) -> dict[str, Any]:
 def padding_warning(image: dict[str, Any]) -> str | None:
     """``the image the network sees was 64% padding (2,625 of 4,096 pixels hold no gene), as
     `genemoe train` warned; the maps draw those pixels mustard ...; --image-size 39 or
-    leaving --image-size out gives ...`` from an image record train warned of padding in (``padded_pixels``: its advice); None else."""
+    leaving --image-size out gives ...`` from an image record train warned of padding in
+    (``padded_pixels``: its advice); None else."""
     advice = str(image.get("padded_pixels") or "")
     if not advice:
         return None

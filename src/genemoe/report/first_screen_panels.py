@@ -15,8 +15,8 @@ from typing import Any
 from genemoe.report.plots import Figure
 from genemoe.report.text import fmt_count, fmt_value
 
-__all__ = ["one_answer_text", "figure_id", "thumbnail", "tune_panel", "pretrain_panel", "trial_states_text",
-           "TRIAL_STATE_WORDS", "esc", "data_line", "panel", "big", "seconds",
+__all__ = ["figure_id", "thumbnail", "tune_panel", "pretrain_panel", "trial_states_text",
+           "one_answer_text", "TRIAL_STATE_WORDS", "esc", "data_line", "panel", "big", "seconds",
            "METRIC_NAMES", "endpoint_words", "counted"]
 
 

@@ -48,7 +48,7 @@ def html_table(df: pd.DataFrame, na_rep: str = "–") -> str:  # "–": not appl
         if df[col].dtype == bool or df[col].dtype == object:
             df[col] = df[col].map(lambda v: cell_text(bool(v)) if isinstance(v, bool | np.bool_) else v)
         elif pd.api.types.is_integer_dtype(df[col].dtype) and "seed" not in str(col):
-            df[col] = df[col].map(lambda v: v if pd.isna(v) else cell_text(v))  # samples per type 1100 beside 1,100 in the text
+            df[col] = df[col].map(lambda v: v if pd.isna(v) else cell_text(v))  # 1100 → 1,100
         elif pd.api.types.is_float_dtype(df[col].dtype):
             df[col] = _float_column_text(df[col].to_numpy(dtype=float))
     return df.to_html(index=False, escape=True, border=0, na_rep=na_rep)
