@@ -15,7 +15,8 @@ from typing import Any
 
 from genemoe.train.fit import LOSS_DEFAULTS
 
-__all__ = ["RECIPE_MODEL_KEYS", "model_recipe_text", "model_recipe_values", "recipe_line"]
+__all__ = ["RECIPE_MODEL_KEYS", "model_recipe_text", "model_recipe_values", "option_names",
+           "recipe_line"]
 
 # a ``model.<arm>`` option that is training recipe (a regulariser's rate), not architecture:
 # widths, expert counts, k, tokens, heads, batchnorm, gate noise and the attention's own
@@ -138,3 +139,16 @@ def _train_recipe_line(configs: list[tuple[str, dict[str, Any]]], task: str) -> 
                if k in cfg)]
     return ("Every model trained under one recipe, as its cells record it "
             f"(`info.train_config`): {', '.join(parts)}.")
+
+
+def option_names(entries: list[str]) -> list[str]:
+    """The options of a preset's ``tuned_on:`` entries, each in its own backticks: an entry
+    naming several (``train_classify, model.widths``) read as one odd key in one pair.
+
+    Examples
+    --------
+    >>> option_names(["model.dropout", "train_classify, model.widths"])
+    ['`model.dropout`', '`train_classify`', '`model.widths`']
+    """
+    return [f"`{name}`" for name in dict.fromkeys(n.strip() for k in entries
+                                                  for n in str(k).split(",") if n.strip())]

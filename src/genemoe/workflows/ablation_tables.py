@@ -36,7 +36,7 @@ from genemoe.evaluate.metrics import macro_count_text
 from genemoe.evaluate.p_values import with_p_text
 from genemoe.evaluate.survival_flags import is_degenerate
 from genemoe.report.terminal import epoch_cap_line
-from genemoe.workflows.ablation_recipe import recipe_line
+from genemoe.workflows.ablation_recipe import option_names, recipe_line
 from genemoe.workflows.benchmark_protocol import clipped_lines
 
 __all__ = ["ABLATION_MODELS", "SURVIVAL_PEERS", "PRETRAINED", "VAECOX_PRETRAINED", "MODEL_LABELS",
@@ -477,13 +477,13 @@ def _caveat_lines(protocol: Mapping[str, Any], task: Task) -> list[str]:
     preset = f"`{protocol.get('preset')}`"
     if maybe:
         lines += [f"Preset values chosen on data: {preset}'s "
-                  + ", ".join(f"`{k}`" for k in maybe) + f"{by} were chosen on samples that may "
+                  + ", ".join(option_names(maybe)) + f"{by} were chosen on samples that may "
                   "sit in these test folds: if this bundle is that data, the values were chosen "
                   "seeing them (their data: `models/summary.md`, \"Preset values chosen on "
                   "data\").", ""]
     if counted:
         lines += [f"Tuned on these test samples: {preset}'s " + "; ".join(
-            f"`{k}` on {o.replace(' of its ', ' of the ')}" for k, o in counted.items())
+            f"{', '.join(option_names([k]))} on {o.replace(' of its ', ' of the ')}" for k, o in counted.items())
                   + f" samples in these test folds{by}: those folds' scores are optimistic "
                   "(`models/summary.md`).", ""]
     return lines
