@@ -54,7 +54,7 @@ def test_the_warning_is_in_the_runs_record(synthetic_bundle, tmp_path, caplog):
                      n_folds=2, n_repeats=1, epochs=1, device="cpu")
     record = json.loads((out / "ablation.json").read_text())
     assert any("dropout (fcn 0.5, moe 0.5, genemoe 0.1)" in w for w in record["warnings"])
-    assert "**Warning**: the arms' own model options differ in a regulariser" in (
+    assert "Warning: the arms' own model options differ in a regulariser" in (
         out / "tables.md").read_text()
     said = res.describe()  # the end of the run says it again, under the rows
     assert "  warning: " in said and "genemoe 0.1)" in said, said

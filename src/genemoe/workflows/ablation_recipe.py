@@ -93,7 +93,7 @@ def _model_recipe_line(cells: Sequence[Mapping[str, Any]], arms: Sequence[str]) 
     differ = model_recipe_values(options) if len(options) > 1 else {}
     if not differ:
         return ""
-    return (f"**Warning**: the arms' own model options differ in a regulariser, not architecture: "
+    return (f"Warning: the arms' own model options differ in a regulariser, not architecture: "
             f"{model_recipe_text(differ)}; part of the differences between them may come "
             "from it (`model.<arm>` in the preset).")
 
