@@ -367,8 +367,9 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
     InputError
         An argument of the wrong type (:func:`check_ablation_types`: before any other
         check); ``pretrained`` with ``pretrain_per_fold``; ``pretrain_epochs`` without it or
-        below 1; ``out_dir`` a file; a preset giving one arm its own training recipe
-        (:func:`check_one_recipe`); a leaking or mismatched ``pretrained`` run (its model,
+        below 1; ``out_dir`` a file; ``n_folds`` leaving a test part smaller than the
+        bundle's cancer types (:func:`check_fold_sizes`); a preset giving one arm its own
+        training recipe (:func:`check_one_recipe`); a leaking or mismatched ``pretrained`` run (its model,
         widths or genes: before anything is trained); invalid ``pretrain:`` options; what a
         benchmark of an arm refuses (an unknown or absent ``device``, a model option the
         preset lacks, ``epochs`` 0, a ``pretrained`` run of another normalisation). Every
