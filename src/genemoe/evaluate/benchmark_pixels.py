@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["crowded_lines", "crowded_text", "image_columns", "padded_text", "padding_words",
+__all__ = ["crowded_lines", "crowded_text", "image_columns", "padded_text", "padding_rule", "padding_words",
            "preset_fix"]
 
 
@@ -60,7 +60,7 @@ def cell_padding(image: dict[str, Any], n_genes: int) -> str:
     padding), computed as train computes it from what the cell stores (the layout, the
     pixels or the image's side, the genes); :data:`NOT_RECORDED` where that cannot be.
 
-    The rule is train's (``workflows.train_image.padding_advice``): an ordered layout
+    The rule is :func:`padding_rule` (train says it too): an ordered layout
     (``reshape``, ``genomic``) with more empty pixels than used; a ``similarity`` layout's
     gaps are its genes' spread, not padding."""
     if image.get("padded_pixels"):
@@ -70,14 +70,36 @@ def cell_padding(image: dict[str, Any], n_genes: int) -> str:
     used, empty = _pixels(image, n_genes)
     if used is None or empty is None:
         return NOT_RECORDED
+    return padding_rule(used, empty, n_genes, f"{image.get('image_size', '?')} image",
+                        backbone="weights" in image) or ""
+
+
+def padding_rule(used: int, empty: int, n_genes: int, seen_as: str, *,
+                 backbone: bool) -> str | None:
+    """Train's padding advice for an ordered layout's image (the one copy of the rule, used by
+    ``genemoe train`` and by a benchmark's resumed cells): None where empty pixels are no more
+    than used ones, else what is empty and the grid that holds the genes without it.
+
+    Parameters
+    ----------
+    used, empty
+        Pixels holding a gene and pixels holding none.
+    n_genes
+        Genes laid out.
+    seen_as
+        The image as the text names it (``64 x 64 image``).
+    backbone
+        An ImageNet backbone (its grid is the model config's ``grid_size``), else
+        ``hybrid_cnn`` (its grid is ``--image-size``).
+    """
     if empty <= used:
-        return ""
+        return None
     side = max(math.isqrt(max(n_genes - 1, 0)) + 1, 1)  # the smallest square
-    fix = (f"grid_size: {side} (the model config) or leaving grid_size out"
-           if "weights" in image else f"--image-size {side} or leaving --image-size out")
-    return (f"{empty:,} of the {used + empty:,} pixels of the {image.get('image_size', '?')} "
-            f"image hold no gene ({empty / (used + empty):.0%}: padding, scaled value 0); {fix} "
-            f"gives the {n_genes:,} genes the smallest square holding them ({side} x {side})")
+    fix = (f"grid_size: {side} (the model config) or leaving grid_size out" if backbone
+           else f"--image-size {side} or leaving --image-size out")
+    return (f"{empty:,} of the {used + empty:,} pixels of the {seen_as} hold no gene "
+            f"({empty / (used + empty):.0%}: padding, scaled value 0); {fix} gives the "
+            f"{n_genes:,} genes the smallest square holding them ({side} x {side})")
 
 
 def preset_fix(advice: str, model: str) -> str:

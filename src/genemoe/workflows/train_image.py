@@ -7,7 +7,6 @@ so that the run's config.yaml and metrics.json name one file, found from any fol
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from genemoe.data.args import shown_path
 from genemoe.data.bundle import file_sha256
+from genemoe.evaluate.benchmark_pixels import padding_rule
 from genemoe.text_wrap import warning_text, wrapped
 
 __all__ = ["CROWDED_PIXEL", "image_facts", "image_record", "layout_fitted_on", "padding_advice",
@@ -289,15 +289,10 @@ def padding_advice(layout: Any, image: dict[str, Any], image_size: int | None, *
         An ImageNet backbone (its grid is ``grid_size``), else ``hybrid_cnn`` (its grid is
         ``--image-size``).
     """
-    used, empty = int(image["pixels_used"]), int(image["pixels_empty"])
-    if layout.kind == "similarity" or empty <= used:
+    if layout.kind == "similarity":
         return None
-    side = max(math.isqrt(max(layout.n_genes - 1, 0)) + 1, 1)  # the smallest square
-    fix = (f"grid_size: {side} (the model config) or leaving grid_size out" if backbone
-           else f"--image-size {side} or leaving --image-size out")
-    return (f"{empty:,} of the {used + empty:,} pixels of the {layout.seen_as(image_size)} hold no "
-            f"gene ({empty / (used + empty):.0%}: padding, scaled value 0); {fix} gives "
-            f"the {layout.n_genes:,} genes the smallest square holding them ({side} x {side})")
+    return padding_rule(int(image["pixels_used"]), int(image["pixels_empty"]), layout.n_genes,
+                        layout.seen_as(image_size), backbone=backbone)
 
 
 def _shown_weights(weights: str | None) -> str | None:
