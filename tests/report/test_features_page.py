@@ -172,3 +172,15 @@ def test_the_cli_reports_a_features_folder(feat, tmp_path):
     r = CliRunner().invoke(app, ["report", str(d)])
     assert r.exit_code == 0, r.output
     assert (d / "report.html").is_file() and "wrote" in r.output
+
+
+def test_the_seed_is_shown_as_given_not_as_a_count(feat, tmp_path):
+    """Old behaviour: the page's seed went through the count formatter: 20240 read "20,240"."""
+    d = _copy(feat, tmp_path)
+    summary = json.loads((d / "summary.json").read_text())
+    (d / "summary.json").write_text(json.dumps({**summary, "seed": 20240}))
+    text = _text(write_report(d).read_text())
+    i = text.find("embedding seed")
+    assert i >= 0 and text[i:i + 21] == "embedding seed 20240 ", text[i - 40:i + 60]
+    j = text.find("20,240")
+    assert j < 0, text[j - 80:j + 40]

@@ -164,7 +164,7 @@ def _took_html(conv: dict) -> str:
         return ""
     where = f", on {conv['device']}" if conv.get("device") else ""
     total = float(per) * n  # under a second: "0 s (2.82e-05 s per sample)" before
-    took = fmt_seconds(total) if total >= 1 else short_seconds(total)
+    took = fmt_seconds(total, fine=True)  # the terminal's figures ("8 s" beside its "8.4 s")
     return html.escape(f" Attributions took {took} ({short_seconds(float(per))} per "
                        f"sample{where}).")
 

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from genemoe.report.first_screen import thumbnail
-from genemoe.report.html_parts import cell_text, html_table, kv_table, page_context
+from genemoe.report.html_parts import html_table, kv_table, page_context
 from genemoe.report.plots import Figure
 from genemoe.report.sources import bundle_info
 from genemoe.report.text import fmt_count, fmt_value
@@ -335,4 +335,4 @@ def features_context(d: Path, plots: Path) -> dict[str, Any]:
                         metrics=_metrics(d, summary, genes, words, figures, problems), figures=figures,
                         versions={"genemoe (features)": summary.get("genemoe_version",
                                                                     "not recorded")},
-                        seeds={"sample draw and embedding seed": cell_text(summary.get("seed"))})
+                        seeds={"sample draw and embedding seed": summary.get("seed")})

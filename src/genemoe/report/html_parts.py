@@ -93,8 +93,17 @@ def seed_table(seeds: dict) -> str:
     return kv_table({k: v if v is None else str(v) for k, v in seeds.items()})
 
 
+def _seed_text(key: Any, v: Any) -> str:
+    """A whole number under a key naming a seed, as given; '' for anything else."""
+    is_int = isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+    return str(int(v)) if is_int and "seed" in str(key).lower() else ""
+
+
 def kv_table(d: dict) -> str:
-    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(cell_text(v))}</td></tr>"
+    """A two-column table of ``d``'s values (None left out); a key naming a seed keeps its
+    value as given (a summary's ``seed 20240`` read ``20,240``)."""
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>"
+                   f"{html.escape(_seed_text(k, v) or cell_text(v))}</td></tr>"
                    for k, v in d.items() if v is not None)
     return f"<table>{rows}</table>"
 
