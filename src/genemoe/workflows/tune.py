@@ -20,7 +20,8 @@ output folder holds::
                       classical model's trial 0: grid_seconds and grid_points, what its
                       own grid search choosing its values cost and the settings it scored
                       on validation), best_epoch, then each searched option (config path)
-                      and its value
+                      and its value (n_top_genes as used: at most the genes tuned on, the
+                      drawn value in n_top_genes_capped_from where cut)
     DIR/search.png    validation value per trial and the best so far (a pruned trial at
                       its last reported value; one without a value on the bottom edge)
     DIR/summary.json  budget and cost: trials by state, seconds per trial, this call's
