@@ -95,6 +95,7 @@ from genemoe.workflows.train_record import (
     weight_text,
 )
 from genemoe.workflows.train_tuned import check_train_entries, options_selection
+from genemoe.workflows.tune_text import task_options
 
 __all__ = ["RunResult", "train_run"]
 
@@ -329,7 +330,7 @@ def train_run(data_path: Path | str, *, out_dir: Path | str, task: Task = "class
                 "ensemble": ensemble,
                 **({"ensemble_members": ensemble_members} if ensemble > 1 else {}),
                 "model_config": _saved_config(model_cfg, fit_cfg, metrics["protocol"].get("image")),
-                "train": train_cfg, **fit.info,
+                "train": task_options(train_cfg, task), **fit.info,  # not the other task's options
                 **({"extends": cfg["extends"]} if cfg.get("extends") else {}),  # over preset
                 **({"tuned_on": tuned_on} if tuned_on else {})}
     save_model_file(out_dir / "model.pt", {
