@@ -36,7 +36,13 @@ from genemoe.errors import input_error
 from genemoe.models.ensemble import EnsembleEstimator, EnsembleModel
 from genemoe.models.registry import get_spec, members_by_seed
 from genemoe.train.calibration import as_logits
-from genemoe.train.fit import FitResult, calibrate_outputs, calibrate_risks, fit_model
+from genemoe.train.fit import (
+    LOSS_DEFAULTS,
+    FitResult,
+    calibrate_outputs,
+    calibrate_risks,
+    fit_model,
+)
 from genemoe.train.task_data import Task, TaskData
 from genemoe.train.train_config import whole_number
 
@@ -204,7 +210,8 @@ def fit_ensemble(name: str, task: Task, data: dict[str, TaskData], k: int, *, mo
     elif outputs:  # the model averages its members' raw risks: scaled once, as one model
         raw = {p: np.mean([f.outputs[scored if p == "train" else p] / _risk_scale(f)
                            for f in fits], axis=0) for p in data}
-        outputs, info["calibration"] = calibrate_risks(raw, data["val"])
+        outputs, info["calibration"] = calibrate_risks(
+            raw, data["val"], ties=train_cfg.get("cox_ties", LOSS_DEFAULTS["cox_ties"]))
     if neural:
         info["best_epoch"] = [f.info.get("best_epoch") for f in fits]
     return FitResult(model, outputs, info, fits[0].history)

@@ -465,7 +465,8 @@ def _fit_torch(name: str, task: Task, model_cfg: dict, train_cfg: dict, data: di
     if task == "classify":  # logits (n, C) -> probabilities, temperature fitted on validation
         outs, calib = calibrate_outputs(raw, va.y, name)
     else:  # risks, scaled by the calibration slope fitted on validation
-        outs, calib = calibrate_risks({s: o.reshape(-1) for s, o in raw.items()}, va)
+        outs, calib = calibrate_risks({s: o.reshape(-1) for s, o in raw.items()}, va,
+                                      ties=loss_cfg["cox_ties"])
     info["calibration"] = calib
     return FitResult(model, outs, info, list(result.history))
 
@@ -529,18 +530,19 @@ def _fit_classical(name: str, task: Task, model_cfg: dict, data: dict[str, TaskD
         outs, calib = calibrate_outputs(
             {s: calibration.as_logits(est.predict_proba(d.X)) for s, d in data.items()}, va.y, name)
         return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
-    outs, calib = calibrate_risks({s: est.predict_risk(d.X) for s, d in data.items()}, va)
+    outs, calib = calibrate_risks({s: est.predict_risk(d.X) for s, d in data.items()}, va,
+                                  ties=loss_cfg["cox_ties"])
     return FitResult(est, outs, {"params": est.get_params(), "calibration": calib}, [])
 
 
-def calibrate_risks(risks: dict[str, np.ndarray], val: TaskData
+def calibrate_risks(risks: dict[str, np.ndarray], val: TaskData, *, ties: str = "efron"
                     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Every part's risks ``(n,)`` times one scale fitted on ``risks["val"]``
     (:func:`~genemoe.train.risk_scale.fit_risk_scale`: the calibration slope, so the
     survival curves of :mod:`genemoe.evaluate.brier` are neither too sure nor too vague).
     The order of patients, and so every C-index, is unchanged; ``predict`` applies the
-    same scale (the record's ``risk_scale``)."""
-    scale, record = fit_risk_scale(val.time, val.event, risks["val"])
+    same scale (the record's ``risk_scale``); ``ties`` is the run's ``cox_ties``."""
+    scale, record = fit_risk_scale(val.time, val.event, risks["val"], ties=ties)
     return {p: np.asarray(r, np.float64) * scale for p, r in risks.items()}, record
 
 

@@ -36,21 +36,27 @@ S_BOUNDS = (0.02, 50.0)  # the search interval of s
 MIN_EVENTS = 2  # validation events needed to fit s (fewer: s = 1)
 
 
-def cox_partial_log_likelihood(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> float:
-    """Cox partial log-likelihood of ``risk`` ``(n,)`` on ``(time, event)`` (Breslow ties):
-    minus :func:`~genemoe.train.losses.cox_ph_loss`, summed over the events, in float64.
+def cox_partial_log_likelihood(time: np.ndarray, event: np.ndarray, risk: np.ndarray, *,
+                                ties: str = "breslow") -> float:
+    """Cox partial log-likelihood of ``risk`` ``(n,)`` on ``(time, event)``: minus
+    :func:`~genemoe.train.losses.cox_ph_loss`, summed over the events, in float64.
 
-    ``sum over events i of [risk_i - log sum_{j: time_j >= time_i} exp(risk_j)]``.
+    ``sum over events i of [risk_i - log sum_{j: time_j >= time_i} exp(risk_j)]`` with
+    Breslow's ties; ``ties="efron"`` corrects tied event times as Efron does.
     """
     return -float(cox_ph_loss(torch.as_tensor(np.asarray(risk, np.float64)),
                               torch.as_tensor(np.asarray(time, np.float64)),
                               torch.as_tensor(np.asarray(event, bool)),
-                              ties="breslow", reduction="sum"))
+                              ties=ties, reduction="sum"))
 
 
-def fit_risk_scale(time: np.ndarray, event: np.ndarray, risk: np.ndarray
-                   ) -> tuple[float, dict[str, Any]]:
+def fit_risk_scale(time: np.ndarray, event: np.ndarray, risk: np.ndarray, *,
+                   ties: str = "efron") -> tuple[float, dict[str, Any]]:
     """The scale ``s`` of validation ``risk`` ``(n,)``, and its record.
+
+    ``ties`` is the run's ``cox_ties``: the partial likelihood the scale maximises, and the
+    one recorded, treat tied event times as the run's loss and model selection do (it was
+    Breslow's always, so a tune scored with Efron's said a number the run did not keep).
 
     Returns
     -------
@@ -66,20 +72,22 @@ def fit_risk_scale(time: np.ndarray, event: np.ndarray, risk: np.ndarray
     r = r - r.mean() if r.size else r
     record: dict[str, Any] = {"method": "risk scale (Cox calibration slope on validation, "
                                         f"prior log s ~ N(0, {PRIOR_SD:g}))",
-                              "fitted_on": "validation", "n_events": int(e.sum())}
+                              "fitted_on": "validation", "n_events": int(e.sum()),
+                              "ties": ties}
     if e.sum() < MIN_EVENTS or not np.ptp(r) > 0:
         log.info("risk scale not fitted (%d validation events): 1", int(e.sum()))
         return 1.0, {**record, "risk_scale": 1.0, "fitted": False}
 
     def loss(u: float) -> float:  # negative log posterior of u = log s
-        return -cox_partial_log_likelihood(time, e, np.exp(u) * r) + 0.5 * (u / PRIOR_SD) ** 2
+        return (-cox_partial_log_likelihood(time, e, np.exp(u) * r, ties=ties)
+                + 0.5 * (u / PRIOR_SD) ** 2)
 
     lo, hi = np.log(S_BOUNDS)
     u = float(minimize_scalar(loss, bounds=(lo, hi), method="bounded",
                               options={"xatol": 1e-4}).x)
     n = int(e.sum())
-    before = cox_partial_log_likelihood(time, e, r) / n
-    after = cox_partial_log_likelihood(time, e, np.exp(u) * r) / n
+    before = cox_partial_log_likelihood(time, e, r, ties=ties) / n
+    after = cox_partial_log_likelihood(time, e, np.exp(u) * r, ties=ties) / n
     return float(np.exp(u)), {**record, "risk_scale": float(np.exp(u)), "fitted": True,
                               "val_pll_per_event_before": before,
                               "val_pll_per_event_after": after}
