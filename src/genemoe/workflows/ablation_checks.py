@@ -3,7 +3,8 @@
 - :func:`check_ablation_types`: each argument of the right type (``seed="0"`` failed deep in
   the folds with a TypeError, ``pretrain_per_fold="no"`` was read as true);
 - :func:`check_fold_sizes`: test parts large enough to hold every cancer type (``--folds
-  200`` on 990 samples was a warning, then 200 test parts of 4-5 samples each);
+  200`` on 990 samples was a warning, then 200 test parts of 4-5 samples each); it lives in
+  :mod:`~genemoe.workflows.folds`, whose :func:`plan_folds` applies it to the benchmark too;
 - :func:`check_one_recipe`: every arm of the ablation trains with the same recipe (a
   preset's ``train_<task>_models:`` gave one arm its own learning rate, without a word); a
   regulariser of one arm's own (``model.genemoe.dropout``) is warned on before training;
@@ -41,7 +42,7 @@ from genemoe.train.train_config import whole_number
 from genemoe.workflows.ablation_recipe import model_recipe_text, model_recipe_values
 from genemoe.workflows.ablation_tables import ABLATION_MODELS
 from genemoe.workflows.common import check_whole_numbers
-from genemoe.workflows.folds import FoldPlan, task_rows
+from genemoe.workflows.folds import FoldPlan, check_fold_sizes  # (moved there)
 
 __all__ = ["check_ablation_types", "check_fold_sizes", "check_one_recipe", "check_pretrained_run",
            "preset_gaps_said_once", "warn_frozen_throughout"]
@@ -75,35 +76,6 @@ def check_ablation_types(*, seed: Any, n_boot: Any, freeze_encoder_epochs: Any,
         raise input_error(f"must be 0 or more, got {seed}", where="--seed",
                           fix="pass e.g. --seed 0")
     check_flags((pretrain_per_fold, "pretrain_per_fold"), (progress, "progress"))  # "no": true
-
-
-def check_fold_sizes(bundle: Bundle, task: str, n_folds: int) -> None:
-    """Refuse ``n_folds`` that leave a test part smaller than the number of cancer types.
-
-    Such a test part can hold no more than a few of the types: each fold's macro metrics
-    (classification) average over the few types it happens to hold, a survival fold's
-    per-type C-index has no pair to compare in most types, and the table's mean ± sd over
-    folds reads as a measurement of every type. ``--folds 200`` on the 990 primary tumours
-    of 33 types gave test parts of 4-5 samples, with only a warning that types were rarer
-    than the folds. At most ``n_used // n_types`` folds keeps every test part at least one
-    sample per type (30 folds there; the usual 3-10 pass).
-
-    Raises
-    ------
-    InputError
-        Naming ``--folds``, the test parts' size, the types, and the largest count allowed.
-    """
-    rows = task_rows(bundle, task)
-    n_types = int(bundle.obs["cancer_type"].iloc[rows].nunique())
-    smallest = rows.size // n_folds
-    if n_types < 2 or smallest >= n_types:
-        return
-    most = rows.size // n_types
-    raise input_error(
-        f"{n_folds} folds of {rows.size:,} samples usable for {task} leave test parts of about "
-        f"{smallest} samples, fewer than the {n_types} cancer types: no test part can hold "
-        "every type, and each fold's score rests on a handful of samples", where="--folds",
-        fix=f"pass at most --folds {most} (e.g. 5), and --repeats for more test folds")
 
 
 def _arm_recipe(layers: list[tuple[str, dict[str, Any]]], task: str, model: str,
