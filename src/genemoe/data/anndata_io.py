@@ -27,7 +27,7 @@ __all__ = ["bundle_to_anndata", "write_h5ad", "exported_normalisation", "exporte
            "exported_history", "exported_history_said",
            "log1p_to_log2", "h5ad_checked", "value_scale", "export_line",
            "half_missing_endpoints", "open_h5ad", "h5ad_matrix", "h5ad_gene_ids",
-           "check_h5ad_axes", "h5ad_unread_note", "log1p_converted", "dense_size_said",
+           "check_h5ad_axes", "h5ad_unread_note", "centred_x_said", "log1p_converted", "dense_size_said",
            "GENE_ID_COLUMNS"]
 
 logger = logging.getLogger(__name__)
@@ -285,6 +285,10 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str,
         notes.append(f"scanpy log1p values ({base}, uns['log1p']): all {table.values.size:,} "
                      f"multiplied by {factor:.4f} to log2(x + 1)")
         logger.warning("%s: %s", name, notes[-1])
+    unread = next((n for n in notes if n.startswith("read .X only, not ")), None)
+    if table.value_kind == "transformed" and unread:  # sc.pp.scale's X read as the data, said
+        notes.append(centred_x_said(unread, len(table.sample_ids)))  # in a note only
+        logger.warning("%s: %s", name, notes[-1])
     if exported and exported != "none" and table.value_kind not in ("log", "log_counts"):
         notes.append(f"a genemoe export of a {exported} bundle, but its values look "
                      f"{table.value_kind.replace('_', ' ')}, not log scale: changed since the "
@@ -299,6 +303,27 @@ def h5ad_checked(table: Any, exported: str | None, factor: float, base: str,
                      "own split (pass --folds K for a fold assignment)")  # dropped unsaid
         logger.info("%s: %s", name, notes[-1])
     return replace(table, notes=notes, exported_normalisation=exported, from_export=is_export)
+
+
+def centred_x_said(unread: str, n_samples: int) -> str:
+    """The warning for an ``.h5ad`` whose ``X`` looks centred (``sc.pp.scale``) while ``.raw``
+    or a layer (``unread``: :func:`h5ad_unread_note`) holds the values before: each gene was
+    centred and scaled over all ``n_samples`` samples, those a split tests on among them, and
+    new samples cannot be put on that scale (it was a note under the read line only).
+
+    >>> print(centred_x_said("read .X only, not .raw: to read one, in Python adata = "
+    ...                      "adata.raw.to_adata(); adata.write_h5ad(...)", 9))
+    X looks centred per gene (sc.pp.scale?), fitted over all 9 samples (test samples among \
+them; new samples cannot be put on that scale), while .raw holds the values before: read it \
+instead, in Python adata = adata.raw.to_adata(); adata.write_h5ad(...)
+    """
+    what = unread.removeprefix("read .X only, not ").split(":", 1)[0]
+    use = unread.split("in Python ", 1)[-1]
+    holds = "holds" if " or " not in what and not what.startswith("layers") else "hold"
+    return (f"X looks centred per gene (sc.pp.scale?), fitted over all {n_samples:,} samples "
+            "(test samples among them; new samples cannot be put on that scale), while "
+            f"{what} {holds} the values before: read {'it' if holds == 'holds' else 'one'} "
+            f"instead, in Python {use}")
 
 
 def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
