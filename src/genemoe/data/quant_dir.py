@@ -174,8 +174,8 @@ def _read_one(path: Path, kind: str, column: str | int) -> pd.DataFrame:
         df = pd.read_csv(io.BytesIO(data), sep="\t", header=0 if fmt.header else None,
                          dtype=str, keep_default_na=False, usecols=keep, encoding="utf-8-sig",
                          encoding_errors="replace")
-    if fmt.header is None and not _is_number(str(df.iloc[0, 1])):
-        df = df.iloc[1:]  # htseq-count --with-header
+    if fmt.header is None and not _is_number(str(df.iloc[0, -1])):
+        df = df.iloc[1:]  # htseq-count --with-header (its count last, after any attributes)
     if isinstance(column, str) and column not in df.columns:
         cells = first_lines(path, 1)[0].rstrip("\r\n").split("\t")
         raise input_error(f"no {column!r} column (columns are {cells[:8]})",
@@ -210,6 +210,9 @@ def _sample_column(sample: str, path: Path, kind: str, values: QuantValues, stra
                           fix="use --quant-values counts (prepare normalises counts)")
     column = fmt.tpm if values == "tpm" else fmt.counts
     df = _read_one(path, kind, column)
+    if kind == "htseq" and df.shape[1] > 2:  # --additional-attr gene_name: the count last
+        column = df.shape[1] - 1
+        notes["htseq_count_column"] = df.shape[1]  # 1-based, as value_column says it
     raw = df.iloc[:, 0].to_numpy()
     if not _same_cells(memo.get("raw"), raw):
         ids = pd.Index(df.iloc[:, 0].str.strip())
@@ -475,7 +478,8 @@ def assemble_quant_dir(quant_dir: Path | str, out_dir: Path | str, *,
         column = FORMATS[kind].tpm if values == "tpm" else FORMATS[kind].counts
         if kind in ("star", "htseq"):
             column = ", ".join(f"column {STAR_COLUMN[k] + 1} ({k})" for k in notes["strand"]
-                               ) if kind == "star" else "column 2"
+                               ) if kind == "star" else (
+                                   f"column {notes.get('htseq_count_column', 2)}")
         record = {"tool": FORMATS[kind].tool, "folder": str(quant_dir.resolve()), "values": values,
                   "value_column": column,
                   "samples": {s: str(p.relative_to(quant_dir)) for s, p in sorted(files.items())},

@@ -89,6 +89,9 @@ def _sniff_kind(path: Path) -> str | None:
     if len(cells) == 2 and (numeric or (second.count("\t") == 1
                                         and _is_number(second.split("\t")[1]))):
         return "htseq"  # a header line (htseq-count --with-header) is allowed
+    if len(cells) >= 3 and (_is_number(cells[-1]) or _is_number(second.split("\t")[-1])) and (
+            _htseq_own(path, len(cells))):  # htseq-count --additional-attr gene_name: the
+        return "htseq"  # attributes between id and count (was "no quantification files")
     return None
 
 
@@ -174,10 +177,12 @@ def _flat(files: dict[str, list[Path]]) -> list[Path]:
     return [p for paths in files.values() for p in paths]
 
 
-def _htseq_own(path: Path) -> bool:
-    """True for HTSeq-count's own output: two columns, whole counts and at least one of its
-    summary rows (``__no_feature``, ``__ambiguous``, ...); False for a table that only looks
-    like one (Qualimap's profiles, DESeq2 QC's size factors: no ``__`` rows, or fractions).
+def _htseq_own(path: Path, n_columns: int = 2) -> bool:
+    """True for HTSeq-count's own output: ``n_columns`` columns (two; more with
+    ``--additional-attr``: the attributes between the id and the count), whole counts last
+    and at least one of its summary rows (``__no_feature``, ``__ambiguous``, ...); False for
+    a table that only looks like one (Qualimap's profiles, DESeq2 QC's size factors: no
+    ``__`` rows, or fractions).
 
     A header line (``htseq-count --with-header``) is allowed.
     """
@@ -187,11 +192,11 @@ def _htseq_own(path: Path) -> bool:
             cells = line.rstrip("\r\n").split("\t")
             if not line.strip():
                 continue
-            if len(cells) != 2:
+            if len(cells) != n_columns:
                 return False
             if cells[0].strip().lower() in _HTSEQ_SUMMARY:
                 summary = True
-            elif not cells[1].strip().isdigit() and (i > 0 or _is_number(cells[1])):
+            elif not cells[-1].strip().isdigit() and (i > 0 or _is_number(cells[-1])):
                 return False
     return summary
 
