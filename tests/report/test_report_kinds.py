@@ -13,7 +13,7 @@ _FILES = {"benchmark": ("protocol.json", "cells/"), "run": ("metrics.json", "pre
           "tune": ("summary.json", "trials.csv", "best.yaml"),
           "pretrain": ("pretrained.pt", "summary.json", "history.jsonl"),
           "features": ("summary.json", "latent_gene_correlation.npy"),
-          "ablation": ("tables.md", "results.csv")}
+          "ablation": ("tables.md", "results.csv"), "demo": ("demo.json",)}
 
 
 def test_every_kind_report_kind_answers_has_its_command(tmp_path):
@@ -37,7 +37,8 @@ def test_the_refusal_lists_every_command_report_reads(tmp_path, where):
         d.mkdir()
     with pytest.raises(InputError) as info:
         report_kind(d)
-    for command in ("train", "benchmark", "explain", "tune", "pretrain", "features", "ablation"):
+    for command in ("train", "benchmark", "explain", "tune", "pretrain", "features", "ablation",
+                    "demo"):
         assert f"`genemoe {command}`" in info.value.fix
     if where == "empty":  # a features folder has a page now: no command is said to have none
         assert "no page" not in info.value.fix and "ablation` and" not in info.value.fix

@@ -26,8 +26,8 @@ __all__ = ["find_damaged", "damaged_error", "not_reportable", "REPORT_KINDS", "r
 REPORT_KINDS = {"run": "genemoe train", "benchmark": "genemoe benchmark",
                 "explanation": "genemoe explain", "tune": "genemoe tune",
                 "pretrain": "genemoe pretrain", "features": "genemoe features",
-                "ablation": "genemoe ablation"}
-_WHEN_FINISHED = ("ablation",)  # a page once the command has finished (an ablation's tables.md)
+                "ablation": "genemoe ablation", "demo": "genemoe demo"}
+_WHEN_FINISHED = ("ablation", "demo")  # a page once the command has finished (an ablation's tables.md)
 
 
 def reported_commands(joiner: str = "or") -> str:
@@ -282,7 +282,8 @@ def _demo_folder(d: Path) -> InputError:
     pages = [d / "runs" / r / "report.html" for r in runs if (d / "runs" / r / "report.html").exists()]
     written = (f"the demo wrote {' and '.join(str(p) for p in pages)}: open "
                f"{'them' if len(pages) > 1 else 'it'}; or " if pages else "")
-    return input_error("a `genemoe demo` folder: its table and verdict are summary.txt, and "
-                       "each model's run has its own folder", path=d,
+    return input_error("a `genemoe demo` folder written before demos had a page (no "
+                       "demo.json): its table and verdict are summary.txt, and each model's "
+                       "run has its own folder", path=d,
                        fix=f"{written}report one run: genemoe report "
                            f"{d / 'runs' / (runs or ['NAME'])[0]} (runs: {', '.join(runs)})")

@@ -55,6 +55,7 @@ from genemoe.evaluate.benchmark_tuned_on import tuned_on_overlap
 from genemoe.report.ablation_page import ablation_context, is_ablation_dir
 from genemoe.report.benchmark_words import unread_words
 from genemoe.report.damaged import damaged_error, not_reportable, reported_commands, unread_cells
+from genemoe.report.demo_page import demo_context, is_demo_dir
 from genemoe.report.explanation_section import explanation_section as _explanation_section
 from genemoe.report.explanation_section import top_genes_table as _top_genes_table
 from genemoe.report.features_page import features_context, is_features_dir
@@ -120,7 +121,7 @@ nav.toc li ol{list-style:none;margin:0;padding-left:.8em;font-size:.92em}
 
 def report_kind(dir_path: Path | str) -> str:
     """``"benchmark"``, ``"run"``, ``"explanation"``, ``"tune"``, ``"pretrain"``,
-    ``"features"`` or ``"ablation"``: what kind of results directory ``dir_path`` is."""
+    ``"features"``, ``"ablation"`` or ``"demo"``: what kind of results directory it is."""
     d = Path(dir_path)
     if not d.is_dir():
         raise input_error("no such directory" if not d.exists() else "a file, not a directory",
@@ -140,6 +141,8 @@ def report_kind(dir_path: Path | str) -> str:
         return "features"
     if is_ablation_dir(d):  # a finished one: an unfinished one is refused, saying so
         return "ablation"
+    if is_demo_dir(d):  # a finished one of this genemoe (demo.json); an older one is refused
+        return "demo"
     raise not_reportable(d, sorted(p.name for p in d.iterdir() if p.is_dir() and _is_explanation(p)))
 
 
@@ -156,7 +159,8 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         checks, losses and expert use: :mod:`.pretrain_page`), or a finished ``genemoe
         ablation`` directory (the paper's table as its tables.md has it, every fold's
         primary metric, its parts' own reports: :mod:`.ablation_page`), or a ``genemoe
-        features`` directory (its figures, strong genes and numbers: :mod:`.features_page`). A
+        features`` directory (its figures, strong genes and numbers: :mod:`.features_page`),
+        or a ``genemoe demo`` directory (every model side by side: :mod:`.demo_page`). A
         run directory's report also shows the ``genemoe explain`` / ``genemoe features``
         output inside it or beside it (:mod:`.linked`).
     out_path
@@ -180,7 +184,7 @@ def write_report(dir_path: Path | str, *, out_path: Path | str | None = None) ->
         ctx = {"benchmark": _benchmark_context, "run": _run_context,
                "explanation": _explanation_context, "tune": _tune_context,
                "pretrain": pretrain_context, "ablation": ablation_context,
-               "features": features_context}[kind](d, plots)
+               "features": features_context, "demo": demo_context}[kind](d, plots)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, yaml.YAMLError) as exc:
         parts = [d / "models", d / "pretrain"] if kind == "ablation" else []  # its protocol
         raise damaged_error([d, *filter(None, [recorded_run(d)]), *parts], exc) from exc

@@ -34,6 +34,8 @@ import pandas as pd
 
 from genemoe.data.bundle import Bundle, atomic_write_text, check_out_dir, load_bundle
 from genemoe.errors import input_error
+from genemoe.report.demo_page import DEMO_FILE
+from genemoe.workflows.demo_record import NAMES, is_demo_record, write_demo_record
 
 if TYPE_CHECKING:
     from genemoe.evaluate.paired_c import PairedC
@@ -45,7 +47,6 @@ log = logging.getLogger(__name__)
 # (model, task) pairs the demo trains, Gene-MOE first; classical peers tune on validation.
 DEMO_MODELS = (("genemoe", "classify"), ("logreg", "classify"), ("mlp", "classify"),
                ("fcn", "classify"), ("genemoe", "survival"), ("coxnet", "survival"))
-NAMES = {"genemoe": "Gene-MOE"}
 WIDTH = 100  # the verdict's and notes' lines (the table is as wide as it is)
 PREDICTIONS = "predictions_from_counts.csv"  # the raw counts file scored by Gene-MOE
 # predict's caveats shown under the predictions' path beside its warnings (the rest: the record)
@@ -142,6 +143,8 @@ def _clear_previous_demo(out_dir: Path, models: tuple[tuple[str, str], ...]) -> 
     summary = out_dir / "summary.txt"  # its table named the runs removed here
     if summary.is_file() and summary.read_text(errors="replace").startswith("genemoe demo"):
         old.append(summary)
+    if is_demo_record(record := out_dir / DEMO_FILE):  # its page too, which links the runs
+        old += [f for f in (record, out_dir / "report.html") if f.is_file()]
     pred = out_dir / PREDICTIONS  # a synthetic demo's, left beside a later --data demo's runs
     if companion_owner(pred) == pred.name:  # predict's own output (its record names it)
         old += [f for f in (pred, record_path(pred)) if f.is_file()]
@@ -218,7 +221,8 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
         log.info("scoring the raw counts file with Gene-MOE (genemoe predict)")
         log.debug("%s", predict_file(out_dir / "runs" / "genemoe_classify", files["counts"],
                                     out_path=pred))  # all of it with -v; the record keeps it
-    reports = [write_report(r.run_dir).resolve() for r in rows if r.model == "genemoe"]
+    for r in rows:  # every model's page, each linked from the demo's own
+        write_report(r.run_dir)
     said = [verdict(rows, bundle.synthetic)]
     if not tune and (grids := _grid_searches(rows)):  # "the small preset as it is", said of
         said.append(f"--tune 0: {grids} on the validation split, the neural models none: "  # a
@@ -235,7 +239,13 @@ def run_demo(out_dir: Path | str, *, data: Path | str | None = None, seed: int =
                                  "(the raw counts file scored by Gene-MOE)"], " ", " ",
                                indent=" " * len("predictions: ")),
                       *predict_said(pred)] if pred else [])
-    lines += [f"report:      {p}" for p in reports] + [f"all outputs: {out_dir.resolve()}"]
+    write_demo_record(out_dir, rows, bundle=bundle, seed=seed, epochs=epochs, tune=tune,
+                      header=_header(bundle, epochs, tune), said=said, predictions=pred,
+                      predictions_said=predict_said(pred) if pred else [])
+    page = write_report(out_dir).resolve()  # the table, the verdict, each run's page linked
+    lines += [*_packed([f"report:      {page}", "(every model side by side; each run's page "
+                        "linked)"], " ", " ", indent=" " * len("report:      ")),
+              f"all outputs: {out_dir.resolve()}"]
     atomic_write_text(out_dir / "summary.txt", "\n".join(lines) + "\n")  # was printed only
     return ("\n".join(lines) + f"\nsummary:     {(out_dir / 'summary.txt').resolve()}\n"
             + (NEXT if data is None else next_for_bundle(bundle.path)))
