@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 MIN_EVENTS = 2  # events below which no C-index is given (survival_metrics, c_index_by_group)
 PART_WORDS = {"headline": "not the model's own", **GROUP_WORDS}
+FEW_AT_RISK = 10  # patients at risk at a horizon under which its Kaplan-Meier is a rough estimate
 
 
 def refuse_clinical_for_classification(payload: dict, clinical_path: object) -> None:
@@ -308,11 +309,14 @@ def _horizons_note(scores: dict[str, Any]) -> list[Note]:
         return []
     what = probability_word(scores["endpoint"])
     said = "; ".join(f"{h['horizon'].split()[0]}-year {what} {h['predicted']:.3f}, observed "
-                     f"{h['observed']:.3f} [{h['observed_ci'][0]:.2f}, {h['observed_ci'][1]:.2f}]"
-                     for h in off)
+                     f"{h['observed']:.3f} [{h['observed_ci'][0]:.2f}, {h['observed_ci'][1]:.2f}], "
+                     f"{h['at_risk']:,} at risk" for h in off)
+    few = min(h["at_risk"] for h in off) < FEW_AT_RISK  # 3 of 80 UVM patients at 5 years
     return [note("survival_baseline_misfit", "warning",
                   f"predicted {said} (Kaplan–Meier of the scored patients): the model's baseline "
-                  "does not fit this cohort", horizons=[h["horizon"] for h in off])]
+                  + ("may not fit this cohort (few patients still followed there: a rough "
+                     "estimate)" if few else "does not fit this cohort"),
+                  horizons=[h["horizon"] for h in off], at_risk=[h["at_risk"] for h in off])]
 
 
 def _c(part: dict[str, Any]) -> str:
