@@ -149,6 +149,13 @@ def _admitted(payload: dict) -> list[str]:
             or ()]
 
 
+def _class_probs(df: pd.DataFrame, class_names: list[str]) -> np.ndarray | None:
+    """The ``prob_<type>`` columns ``(n_samples, n_classes)`` in the model's class order;
+    None where one is absent."""
+    cols = [f"prob_{c}" for c in class_names]
+    return df[cols].to_numpy(float) if all(c in df for c in cols) else None
+
+
 def _join_of(joined: dict[str, Any] | None, expression_path: Path) -> dict[str, Any] | None:
     """The record of the join that wrote ``expression_path`` (``--quant-dir``,
     ``--gdc-dir``): ``joined`` as given, else the ``joined.json`` beside a joined matrix
@@ -500,7 +507,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
             df.insert(df.columns.get_loc("predicted_type") + 1, LABELS_COLUMN, given.to_numpy())
             report["scores"] = score_predictions(df["predicted_type"], given,
                                                  payload["class_names"], groups,
-                                                 patients=patient_keys(df["sample_id"]))
+                                                 patients=patient_keys(df["sample_id"]),
+                                                 probs=_class_probs(df, payload["class_names"]))
         report |= surv.survival_scoring(df, payload, table, clinical, groups, admitted)
         if out_path.exists():  # as train and explain say it (was overwritten silently)
             log.warning("%s exists: replacing it", out_path)

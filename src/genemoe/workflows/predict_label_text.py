@@ -124,8 +124,16 @@ def _headline_note(scores: dict[str, Any], class_names: Sequence[str]) -> Note:
                  f"{scores['macro_f1']:.3f}" + (f" ({f_ci[0]:.3f}–{f_ci[1]:.3f})" if f_ci else
                                                  f" (interval not informative, n = {n:,})"
                                                  if scores.get("macro_f1_ci_note") else "")
-                 + f" over {k} type{'s' * (k != 1)}{one}, of {over}", groups=g,
-                 n_patients=scores.get("n_patients"))
+                 + f" over {k} type{'s' * (k != 1)}{one}, of {over}" + _calibration_said(scores),
+                 groups=g, n_patients=scores.get("n_patients"), ece=scores.get("ece"))
+
+
+def _calibration_said(scores: dict[str, Any]) -> str:
+    """``; expected calibration error on them 0.052 (mean confidence 0.911)``, or ``""``."""
+    if scores.get("ece") is None:
+        return ""
+    return (f"; expected calibration error on them {scores['ece']:.3f} (mean confidence "
+            f"{scores['mean_confidence']:.3f})")
 
 
 def _split_note(scores: dict[str, Any]) -> list[Note]:

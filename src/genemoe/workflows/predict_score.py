@@ -63,7 +63,12 @@ import pandas as pd
 
 from genemoe.data.tcga import parse_barcode
 from genemoe.errors import InputError, input_error
-from genemoe.evaluate.metrics import bootstrap_macro_f1, classification_metrics
+from genemoe.evaluate.metrics import (
+    ECE_BINS,
+    bootstrap_macro_f1,
+    classification_metrics,
+    expected_calibration_error,
+)
 from genemoe.report.text import wilson_interval
 from genemoe.workflows.predict_match import (
     MATCH_RULES,
@@ -216,9 +221,20 @@ def _macro_f1(given: pd.Series, predicted: pd.Series, names: list[str], *, inter
                                  f"samples gives {ci[0]:.3f}") if flat else None, "metrics": m}
 
 
+def _calibration(given: pd.Series, probs: np.ndarray, names: list[str]) -> dict[str, float]:
+    """``ece`` and ``mean_confidence`` of ``probs`` ``(n, n_classes)`` against the
+    ``given`` types (each one of ``names``); None for both where a row has no probability."""
+    if not len(given) or not np.isfinite(probs).all():
+        return {"ece": None, "mean_confidence": None}
+    y = np.array([names.index(str(t)) for t in given])
+    return {"ece": expected_calibration_error(y, probs, n_bins=ECE_BINS),
+            "mean_confidence": float(probs.max(axis=1).mean())}
+
+
 def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Sequence[str],
                       groups: pd.Series | None = None,
-                      patients: Sequence[str | None] | None = None) -> dict[str, Any]:
+                      patients: Sequence[str | None] | None = None,
+                      probs: np.ndarray | None = None) -> dict[str, Any]:
     """Score ``predicted`` types against ``given`` ones: the headline over the samples
     that are not the model's own (see the module's text), the rest apart.
 
@@ -234,6 +250,9 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         ``(n_samples,)`` each sample's patient (:func:`patient_keys`; None for a sample of
         its own); None: unknown, every sample taken as independent. Where patients repeat
         among the samples scored, the intervals resample patients.
+    probs
+        ``(n_samples, n_classes)`` the probabilities behind ``predicted``, in
+        ``class_names``' order; None: no calibration figure.
 
     Returns
     -------
@@ -259,7 +278,10 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         ``n``, ``correct``, ``accuracy``, ``accuracy_ci95``, ``n_unknown_type`` (left out of
         ``n``); with ``patients`` also ``n_patients``, ``accuracy_ci_method``) and
         ``accuracy_incl_model_own``, ``macro_f1_incl_model_own``
-        (headline and model's own pooled). Metric entries are None where no sample counts.
+        (headline and model's own pooled); with ``probs``, ``ece`` (expected calibration
+        error of the headline's scored samples, :data:`ECE_BINS` bins) and
+        ``mean_confidence`` (their mean top probability, beside ``accuracy``). Metric
+        entries are None where no sample counts.
     """
     names = [str(c) for c in class_names]
     predicted = pd.Series(predicted, dtype=object).reset_index(drop=True)
@@ -300,7 +322,8 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
         "unknown_types_by_group": elsewhere,
         "n_unknown_type_by_group": {g: sum(u["n"] for u in elsewhere.get(g, {}).values())
                                     for g in GROUPS},
-        "accuracy_incl_model_own": None, "macro_f1_incl_model_own": None, "confusion": {}}
+        "accuracy_incl_model_own": None, "macro_f1_incl_model_own": None, "confusion": {},
+        "ece": None, "mean_confidence": None}
     out["n_model_own"], out["n_other_sample_type"] = (out["groups"]["model_own"],
                                                       out["groups"]["other_sample_type"])
     pooled = known & group.isin([*HEADLINE_GROUPS, "model_own"])
@@ -320,6 +343,8 @@ def score_predictions(predicted: pd.Series, given: pd.Series, class_names: Seque
     m = f1.pop("metrics")
     out.update(accuracy=acc["accuracy"], accuracy_ci95=acc["accuracy_ci95"], **f1,
                accuracy_all_labelled=acc["correct"] / n_head)
+    if probs is not None:  # the calibration held on these samples (was only the test split's)
+        out.update(_calibration(given[scored], np.asarray(probs, float)[scored.to_numpy()], names))
     if who is not None:
         repeat = acc["n_patients"] < acc["n"]
         out.update(n_patients=acc["n_patients"], patients_repeat=repeat,

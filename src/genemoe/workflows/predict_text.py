@@ -239,11 +239,13 @@ def repeated_patients_notes(df: pd.DataFrame) -> list[Note]:
                   patients={str(p): ids[(patients == p).to_numpy()].tolist() for p in many.index})]
 
 
-def probability_notes(payload: dict, *, aligned: bool = False) -> list[Note]:
+def probability_notes(payload: dict, *, aligned: bool = False, checked: bool = False
+                      ) -> list[Note]:
     """How a classifier's probabilities were calibrated, and how well it held on the test
     split (the column said "temperature (T = 1.3, validation)" and the summary nothing);
     ``aligned``: the inputs were quantile-aligned, where that test-split figure was not
-    checked (the terminal stated it bare; a probe's cohort was off by about 0.10)."""
+    checked (the terminal stated it bare; a probe's cohort was off by about 0.10);
+    ``checked``: ``--labels`` measured it on these samples (the accuracy line says it)."""
     calib = payload.get("calibration") or {}
     if payload.get("task") != "classify" or "temperature" not in calib:
         return []
@@ -256,7 +258,8 @@ def probability_notes(payload: dict, *, aligned: bool = False) -> list[Note]:
                   + (f"{n_val:,} validation samples" if n_val else "validation split")
                   + ("" if ece is None else
                      f"; expected calibration error on its test split {ece:.3f}"
-                     + (" (not checked on aligned inputs such as these)" if aligned else "")))]
+                     + (" (on these samples: beside the accuracy below)" if checked else
+                        " (not checked on aligned inputs such as these)" if aligned else "")))]
 
 
 def risk_notes(payload: dict) -> list[Note]:
@@ -568,4 +571,5 @@ def summary_notes(df: pd.DataFrame, payload: dict, report: dict) -> list[Note]:
             *unfamiliar_notes(report),
             *empty_notes(report), *other_scale_notes(report), *sample_type_notes(df, payload),
             *repeated_patients_notes(df), *risk_notes(payload), *aligned_risk_notes(report, payload),
-            *probability_notes(payload, aligned=report.get("scale_rule") == "quantile")]
+            *probability_notes(payload, aligned=report.get("scale_rule") == "quantile",
+                               checked=(report.get("scores") or {}).get("ece") is not None)]
