@@ -576,7 +576,7 @@ def main() -> None:
         app()
     except Interrupted as exc:
         code = exc.status
-        typer.echo(error_text("genemoe:", "yellow", str(exc)), err=True)
+        typer.echo(error_text("genemoe:", "yellow", str(exc), wrap=True), err=True)  # <= 100
     except NotBuiltError as exc:
         code = 3
         typer.echo(error_text("genemoe: not built yet:", "yellow", str(exc)), err=True)

@@ -26,15 +26,23 @@ from genemoe.errors import (
     out_of_memory_message,
     stop_signal,
 )
+from genemoe.text_wrap import wrapped
 
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
            "given_value", "empty_path_option", "repeated_option", "CliGroup", "CliCommand",
-           "SaidBadParameter", "plain_list_metavars", "close_flags"]
+           "SaidBadParameter", "plain_list_metavars", "close_flags", "fits"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
                        "predict": ("--labels",)}
+
+
+def fits(text: str) -> str:
+    """A usage error's lines (its ``fix:``) wrapped at 100 columns, each continuation indented
+    4, in a pipe too: click prints them whole, and the fix for a missing option ran to 156
+    characters (``genemoe train --data B``), ``--config``'s to 170."""
+    return wrapped(text, first_whole=False)
 
 
 def spread_multi_values(args: list[str]) -> list[str]:
@@ -84,8 +92,8 @@ def stray_word_fix(command: str, required: Sequence[str] = (),
                 f" (if {extra} belong to {flag}); any other input goes after its flag")
     words = " ".join((*MAIN_INPUT.get(command.split()[-1], ()), *required))
     example = f", e.g. `genemoe {command} {words}`" if words else ""
-    return (f"fix: every input goes after its flag{example}; a value with spaces needs "
-            f"quotes (`genemoe {command} --help` lists the flags)")
+    return (f"fix: every input goes after its flag{example};\n    a value with spaces needs "
+            f"quotes (`genemoe {command} --help` lists the flags)")  # two lines: 100 columns
 
 
 # Flags other tools use for what genemoe calls otherwise, with genemoe's candidates in order.
@@ -291,8 +299,8 @@ class CliGroup(TyperGroup):
             sub, message = getattr(exc, "ctx", None), getattr(exc, "message", None)
             if type(exc).__name__ == "MissingParameter" and sub is not None and sub is not ctx \
                     and not message:  # `genemoe export pc33`: click's box had no fix
-                exc.message = "\n" + stray_word_fix(subcommand_words(sub),
-                                                     required_words(sub.command))
+                exc.message = "\n" + fits(stray_word_fix(subcommand_words(sub),
+                                                          required_words(sub.command)))
                 raise
             if sub is None or sub is ctx or not isinstance(message, str):
                 raise
@@ -313,10 +321,11 @@ class CliGroup(TyperGroup):
                     from exc  # genemoe's form, as an out-of-range value's (not click's usage)
             words = subcommand_words(sub)
             if message.startswith("Got unexpected extra argument"):
-                exc.message = f"{message}\n{stray_word_fix(words, required_words(sub.command), _listed(sub, message))}"
+                exc.message = f"{message}\n" + fits(stray_word_fix(
+                    words, required_words(sub.command), _listed(sub, message)))
             elif (name := getattr(exc, "option_name", None)) and (fix := unknown_option_fix(
                     words, name, [o for p in sub.command.params for o in p.opts])):
-                exc.message, exc.possibilities = f"{message}\n{fix}", None
+                exc.message, exc.possibilities = f"{message}\n{fits(fix)}", None
             elif name and getattr(exc, "possibilities", None):
                 exc.possibilities = close_flags(name, exc.possibilities) or None
             raise
@@ -386,7 +395,7 @@ class CliCommand(TyperCommand):
         a path given as "" (:func:`empty_path_option`); ``-h`` still shows the help."""
         if not set(args) & set(ctx.help_option_names):
             if error := repeated_option(args, self.params):
-                ctx.fail(error)
+                ctx.fail(fits(error))
             if flag := empty_path_option(args, self.params):
                 raise input_error('an empty path, which reads as the working folder (".")',
                                   where=flag, fix=f"give {flag} a file or folder name (. "

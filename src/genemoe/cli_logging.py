@@ -97,13 +97,14 @@ def wrap_for_terminal(text: str, width: int | None = None) -> str:
     return wrapped(text, width, first_whole=False)
 
 
-def error_text(prefix: str, colour: str, message: str) -> str:
+def error_text(prefix: str, colour: str, message: str, *, wrap: bool = False) -> str:
     """``genemoe: error: <message>`` as the CLI prints it on stderr: the prefix bold in
     ``colour``, and on a terminal each line wrapped at its width (:func:`wrap_for_terminal`;
     a ``fix:`` line of 190 characters ran past the window's edge); a pipe or log file gets it
-    whole."""
+    whole unless ``wrap`` (the interruption's line: 163 characters in a pipe, read by a person
+    at the terminal that pressed Ctrl-C, or in a scheduler's log)."""
     text = f"{prefix} {message}"
-    if sys.stderr.isatty():
+    if wrap or sys.stderr.isatty():
         text = wrap_for_terminal(text)
     return typer.style(prefix, fg=colour, bold=True) + text[len(prefix):]
 
