@@ -464,13 +464,16 @@ def other_scale_notes(report: dict) -> list[Note]:
 
 
 def unfamiliar_counts(df: pd.DataFrame) -> dict[str, int | None]:
-    """``n_unfamiliar`` among the samples the model was not fitted on (``n_scored_for_ood``),
-    and ``n_train`` / ``n_val``: samples of the model's own training / validation split."""
+    """``n_unfamiliar`` among the samples not the model's own (``n_scored_for_ood``), and
+    ``n_train`` / ``n_val``: samples of the model's own training / validation split. The
+    validation samples set the threshold (split conformal: on the model's scale each lies
+    under it by construction), so they were not counted (a probe's 2 of 29 test samples
+    read "2 of 44"); their flags stay in the predictions."""
     split = df["model_split"] if "model_split" in df else pd.Series("new", index=df.index)
     own = split == "train"  # in-sample: their distances are longer than a new sample's
     empty = (df["empty_profile"].astype(bool) if "empty_profile" in df  # not scored: not
              else pd.Series(False, index=df.index))  # unfamiliar either (counted twice before)
-    judged = ~own & ~empty
+    judged = ~own & (split != "val").to_numpy() & ~empty
     flag = ~df["looks_like_training"][judged].astype(bool) if "looks_like_training" in df else None
     fitted = (own | (split == "val")).to_numpy()
     named = (sum(b is None for b, f in zip(_barcodes(df), fitted, strict=True) if f)
@@ -508,9 +511,10 @@ def unfamiliar_notes(report: dict) -> list[Note]:
         return notes
     m = report.get("n_scored_for_ood", report["n_samples"])
     if not m:
-        return notes + [note("unfamiliar", "caveat", "unfamiliar-sample flag: not meant for the "
-                              "model's training samples", n_scored=0)]
-    other = "" if m == report["n_samples"] else " not used in training"
+        return notes + [note("unfamiliar", "caveat", "unfamiliar-sample flag: not counted over "
+                              "the model's own training and validation samples (the latter "
+                              "set its threshold)", n_scored=0)]
+    other = "" if m == report["n_samples"] else " not the model's own"
     if not n:
         return notes + [note("unfamiliar", "info",
                               f"{'the one' if m == 1 else 'every'} sample{other} looks like the "
@@ -529,7 +533,7 @@ def unfamiliar_notes(report: dict) -> list[Note]:
 
 def _unlike_subject(n: int, m: int, other: str) -> str:
     """The unfamiliar line's subject and verb: ``the one sample looks``, ``1 of 5 samples
-    looks``, ``3 of 40 samples not used in training look`` (it said "1 of 1 samples
+    looks``, ``3 of 40 samples not the model's own look`` (it said "1 of 1 samples
     looks ... treat their predictions")."""
     if m == 1:
         return f"the one sample{other} looks"
