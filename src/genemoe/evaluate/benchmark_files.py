@@ -345,7 +345,9 @@ def clipped_lines(cells: list[dict]) -> list[str]:
     an image model's ``global`` scaling), each fold counted once however many models read
     it: ``inputs clipped to ±10 z, 3 folds summed: test 6,591 values (0.2%), ...``. Cells
     written before the counts were kept are said to be left out of the count. Standardised inputs beyond ±10 were
-    clipped in every fold without a word (gdc6 fold 0: 6,591 test values)."""
+    clipped in every fold without a word (gdc6 fold 0: 6,591 test values). A scaling that
+    only some folds' models used (a ``--tune`` draws ``model.input_scaling`` per fold) says
+    so: ``(in the 1 of 2 folds where a model used this scaling)``; it read as every fold's."""
     seen: dict[str, dict[tuple[int, int, str], dict]] = {}
     for cell in cells:
         for part, rep in (cell.get("clipped") or {}).items():
@@ -355,5 +357,12 @@ def clipped_lines(cells: list[dict]) -> list[str]:
     counted = {(c["repeat"], c["fold"]) for c in cells if c.get("clipped")}
     older = (f" ({len(counted)} of {len(folds)} folds counted: the others' cells are from "
              "before the counts were kept)" if counted and counted != folds else "")
-    return [text + older for reports in seen.values()  # a resumed run's older cells: said
-            if (text := clip_text(clip_summary(reports.values())))]
+    lines = []
+    for reports in seen.values():  # a resumed run's older cells: said
+        if not (text := clip_text(clip_summary(reports.values()))):
+            continue
+        used = {(r, f) for r, f, _ in reports}
+        some = (f" (in the {len(used)} of {len(counted)} folds where a model used this scaling)"
+                if len(used) < len(counted) else "")
+        lines.append(text + some + older)
+    return lines
