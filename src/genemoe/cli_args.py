@@ -17,6 +17,7 @@ import typer
 from typer import BadParameter
 from typer.core import TyperCommand, TyperGroup
 
+from genemoe.cli_examples import write_example
 from genemoe.cli_logging import error_text
 from genemoe.errors import (
     GenemoeError,
@@ -245,6 +246,11 @@ class CliGroup(TyperGroup):
     def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
         return super(TyperGroup, self).format_help(ctx, formatter)  # as CliCommand's
 
+    def format_epilog(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
+        """An example at the foot (none was shown anywhere)."""
+        super().format_epilog(ctx, formatter)
+        write_example(subcommand_words(ctx), formatter)
+
     def format_commands(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
         """Each command with its whole first paragraph, wrapped (click cut them at 45
         characters or a first full stop: "Latent-feature analysis (paper Fig.")."""
@@ -389,6 +395,11 @@ class CliCommand(TyperCommand):
     def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
         plain_list_metavars(self.name or "", self.params)  # not <list[Path]>
         return super(TyperCommand, self).format_help(ctx, formatter)  # click's text
+
+    def format_epilog(self, ctx, formatter):  # noqa: ANN001, ANN201 (click's signature)
+        """An example at the foot (none was shown anywhere)."""
+        super().format_epilog(ctx, formatter)
+        write_example(subcommand_words(ctx), formatter)
 
     def parse_args(self, ctx, args):  # noqa: ANN001, ANN201 (click's signature)
         """Refuse an option that takes one value given twice (:func:`repeated_option`) and
