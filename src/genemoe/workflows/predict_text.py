@@ -39,9 +39,11 @@ __all__ = ["Note", "note", "wrapped", "headline", "significant", "lines", "recor
            "estimated_counts_notes", "read_notes", "given_shift_notes",
            "summary_notes", "missing_notes", "weighted_missing_notes", "sample_type_notes", "probability_notes",
            "repeated_patients_notes", "risk_notes", "aligned_risk_notes", "unused_notes", "empty_notes",
-           "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes", "model_endpoint"]
+           "other_scale_notes", "unfamiliar_counts", "unfamiliar_notes", "model_endpoint",
+           "clipped_notes", "CLIPPED_WARN"]
 
 Note = dict[str, Any]  # {"code", "level", "text", **data}
+CLIPPED_WARN = 0.01  # share of values clipped from which it is a warning (training's: <0.1%)
 
 
 def note(code: str, level: str, text: str, **data: Any) -> Note:
@@ -545,20 +547,30 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
-def clipped_notes(report: dict) -> list[Note]:
+def clipped_notes(report: dict, payload: dict | None = None) -> list[Note]:
     """A line when the model's scaler clipped values (beyond ±10 z of its training split):
-    how many, of how many samples, the largest; per sample in ``n_scaled_clipped``."""
+    how many, of how many samples, the largest, beside the model's test split's share (from
+    ``payload``'s metrics); per sample in ``n_scaled_clipped``. A warning from
+    :data:`CLIPPED_WARN` of the values (a probe's 18.2%, against its test split's <0.1%,
+    read "clipped there, as in training" as a caveat)."""
     r = report.get("scaled_clipped") or {}
     if not r.get("n_values"):
         return []
     share = share_text(r["n_values"], r["n_total"])  # "0.0%" of 50 values: "<0.1%" as train says
-    return [note("scaled_clipped", "caveat",
-                  f"{_count(r['n_values'], 'value')} ({share}) of "  # was "1 values"
+    test = ((((payload or {}).get("metrics") or {}).get("protocol") or {}).get("clipped")
+            or {}).get("test") or {}
+    ref = (f", its test split {share_text(test.get('n_values', 0), test['n_total'])}"
+           if test.get("n_total") else "")
+    many = r["n_values"] >= CLIPPED_WARN * r["n_total"]
+    return [note("scaled_clipped", "warning" if many else "caveat",
+                  f"{_count(r['n_values'], 'value')} ({share}{ref}) of "  # was "1 values"
                   f"{_count(r['n_samples'], 'sample')} over {_count(r['n_genes'], 'gene')} "
                   f"{'lie' if r['n_values'] != 1 else 'lies'} beyond ±{r['clip']:g} of the "
                   "model's scale "
                   f"(largest {r['max_abs']:.1f}): clipped there, as in training "
-                  "(n_scaled_clipped per sample)", **{k: r[k] for k in (
+                  "(n_scaled_clipped per sample)" + ("; so many suggests another scale than "
+                                                      "the model's" if many else ""),
+                  **{k: r[k] for k in (
                       "n_values", "n_samples", "n_genes", "n_total", "clip", "max_abs")})]
 
 
@@ -571,7 +583,8 @@ def summary_notes(df: pd.DataFrame, payload: dict, report: dict) -> list[Note]:
     if (ood := payload.get("ood")) and "threshold" in ood:  # ood_score was written with
         #   nothing to compare it to (the threshold lived in the run's metrics.json only)
         report["ood"] = {k: ood[k] for k in ("method", "threshold", "threshold_rule") if k in ood}
-    return [*missing_notes(report, payload), *unused_notes(report), *clipped_notes(report),
+    return [*missing_notes(report, payload), *unused_notes(report),
+            *clipped_notes(report, payload),
             *unfamiliar_notes(report),
             *empty_notes(report), *other_scale_notes(report), *sample_type_notes(df, payload),
             *repeated_patients_notes(df), *risk_notes(payload), *aligned_risk_notes(report, payload),
