@@ -138,7 +138,15 @@ def say(text: str) -> None:
 
 
 def setup_logging(*, verbose: bool = False, quiet: bool = False) -> None:
-    """The one place handlers are configured: a :class:`TerminalHandler` on the root logger."""
+    """The one place handlers are configured: a :class:`TerminalHandler` on the root logger.
+
+    ``-v`` and ``-q`` together are a usage error (status 2): ``-v`` won, every DEBUG line
+    shown, and ``-q`` was ignored without a word.
+    """
+    if verbose and quiet:
+        raise typer.BadParameter("-v (every message) and -q (warnings only) contradict each "
+                                 "other\nfix: give one of them, or neither (one line per step)",
+                                 param_hint="'-v' / '-q'")
     _QUIET["on"] = quiet
     root = logging.getLogger()
     for h in [h for h in root.handlers if isinstance(h, TerminalHandler)]:
