@@ -128,7 +128,7 @@ from genemoe.explain.sample_rows import (
     samples_to_explain,
 )
 from genemoe.explain.samples_table import outcome_columns as _outcome
-from genemoe.explain.samples_table import samples_tsv_words
+from genemoe.explain.samples_table import samples_records
 from genemoe.explain.summary_text import (
     barely_moved_lines,
     compared_with,
@@ -453,7 +453,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
             log.warning("%s", warning_text(context + warn))  # and on the report page (469 wide)
     if task == "classify":  # which output each sample's attributions explain
         conv["attributed"] = ATTRIBUTED[group_by]
-    conv["samples_tsv"] = samples_tsv_words(conv, payload)  # survival: risk's scale named
+    conv.update(samples_records(conv, payload))  # survival: risk's scale, what is attributed
     conv["samples_by_cancer_type"] = {str(k): int(v) for k, v in  # a pooled survival ranking said
                                       pd.Series(labels.astype(str)).value_counts().sort_index().items()}
     if (k := len(getattr(model, "members", ())) or getattr(model, "n_members", 1)) > 1:

@@ -16,7 +16,7 @@ import numpy as np
 
 from genemoe.explain.summary_text import compared_with
 
-__all__ = ["outcome_columns", "samples_tsv_words"]
+__all__ = ["outcome_columns", "samples_tsv_words", "samples_records", "survival_attributed"]
 
 
 def _risk_scale(payload: dict[str, Any]) -> float:
@@ -55,3 +55,28 @@ def samples_tsv_words(conv: dict[str, Any], payload: dict[str, Any]) -> dict[str
                      f"live_change are of the raw risk: divide risk by {scale:.3g} to compare")
     words["time, event"] = "the bundle's survival time (days) and event, where it has them"
     return words
+
+
+def survival_attributed(scale: float) -> str:
+    """What a survival explanation attributes, for people: the raw risk (a log relative
+    hazard) against the reference's, and how predict's risk relates to it (``scale``, the
+    run's risk scale). Neither the terminal nor the page said what "risk" was attributed:
+    the figures' titles gave predict's risk (5.1) over bars adding up to the raw risk's
+    change (2.09 less the reference's: a scale 2.44)."""
+    head = ("the model's raw risk, a log relative hazard (higher = shorter survival): each "
+            "sample's attributions add up to its raw risk minus the reference's")
+    if abs(scale - 1.0) < 1e-12:
+        return head + "; predict's risk is the raw risk (no risk scale fitted)"
+    return (head + f"; predict's risk (samples.tsv risk, the figures' titles) is the raw risk "
+                   f"x the run's risk scale {scale:.3g}")
+
+
+def samples_records(conv: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """convergence.json's entries about the explained samples: ``samples_tsv``
+    (:func:`samples_tsv_words`) and, for survival, ``attributed`` (:func:`survival_attributed`)
+    and ``risk_scale`` (the number the words name)."""
+    out: dict[str, Any] = {"samples_tsv": samples_tsv_words(conv, payload)}
+    if conv.get("task") == "survival":
+        out["risk_scale"] = _risk_scale(payload)
+        out["attributed"] = survival_attributed(out["risk_scale"])
+    return out

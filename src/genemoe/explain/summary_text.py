@@ -115,8 +115,9 @@ def drawn_lines(c: dict[str, Any]) -> list[str]:
 
 def reference_lines(c: dict[str, Any]) -> list[str]:
     """What the attributions start from, for people: ``reference: 8 training tumours per
-    sample; routing frozen at each sample's own experts``; before it, for a linear model,
-    that its attributions are exact; after it, where the training tumours came from and
+    sample; routing frozen at each sample's own experts``; before it, for survival, what is
+    attributed (the raw risk, a log relative hazard), and for a linear model, that its
+    attributions are exact; after it, where the training tumours came from and
     the model's genes filled as zero (dropped from the bundle as zero everywhere)."""
     method, n = c.get("method"), c.get("n_draws")
     if method in ("train_ig", "gradient_shap") or c.get("baseline") == "training tumours":
@@ -138,7 +139,10 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
     filled = [f"  {c['zero_filled_genes']['text']}"] if c.get("zero_filled_genes") else []
     single = ["    one reference: no split-half stability of the rankings can be checked "
               "(--n-draws 2 or more)"] if method == "train_ig" and n == 1 else []
-    return [*exact, text, *single, *source, *capped, *filled]
+    due = c.get("task") == "survival" and c.get("group_by") != "label"  # describe says those
+    said = [wrapped(f"  attributed: {c['attributed']}", first_whole=False)
+            ] if due and c.get("attributed") else []  # what "risk" is, unsaid before
+    return [*said, *exact, text, *single, *source, *capped, *filled]
 
 
 def ranking_notes(ranking: pd.DataFrame, class_lines: list[str]) -> list[str]:

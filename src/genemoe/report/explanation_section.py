@@ -49,6 +49,8 @@ def explanation_section(d: Path, *, top: int = 10) -> str:
         head += f"<p>Pooled: {html.escape(pooled)}.</p>"
     if conv.get("attributed"):  # --compare's per true label; the default's per predicted
         head += f"<p>Attributed: {html.escape(str(conv['attributed']))}.</p>"  # was unsaid
+    if conv.get("ensemble"):  # the members' mean: said on the terminal, never on the page
+        head += f"<p>An ensemble of {html.escape(str(conv['ensemble']))}.</p>"
     head += _drawn_html(conv)
     if gone := conv.get("classes_without_samples"):  # were missing from the table unsaid
         head += f"<p>Not ranked (no explained sample stood for them): {html.escape(', '.join(gone))}.</p>"
@@ -102,9 +104,15 @@ def _class_heading(conv: dict) -> str:
 def _drawn_html(conv: dict) -> str:
     """Which samples were explained, as the terminal's ``drawn:`` line says it: ``<p>Samples:
     65 of the test split's 197, at most 3 per predicted class (a draw seeded by --seed 0;
-    --max-samples-per-class).</p>``; '' where none were left out. The page gave the count
-    alone, with neither the split nor the cap."""
+    --max-samples-per-class).</p>``; ``<p>Samples: all 32 of the test split.</p>`` where none
+    were left out (nothing was said: a survival page's 32 samples were of no named split).
+    The page gave the count alone, with neither the split nor the cap."""
     d, n = conv.get("drawn_from") or {}, int(conv.get("n_samples") or 0)
+    if d.get("split") == "--samples":
+        return f"<p>Samples: the {n:,} named by --samples.</p>"
+    if d.get("split") and (not d.get("cap_per_predicted_class") or int(d.get("n") or 0) <= n):
+        of = "of the bundle" if d["split"] == "all" else f"of the {d['split']} split"
+        return html.escape(f"Samples: all {n:,} {of}.").join(("<p>", "</p>"))
     if not d.get("cap_per_predicted_class") or int(d.get("n") or 0) <= n:
         return ""
     per = " per predicted class" if conv.get("task") == "classify" else " in all"
@@ -240,7 +248,9 @@ def _samples(d: Path) -> pd.DataFrame | None:
 def sample_caption(sample_id: str, conv: dict, samples: pd.DataFrame | None) -> str:
     """A per-sample figure's caption: the sample, its true and predicted type (survival: its
     type, risk and outcome where recorded), and what was attributed (per pixel for an image
-    model, else per gene; it said "per gene (or per pixel)" for every model)."""
+    model, else per gene; it said "per gene (or per pixel)" for every model); survival: what
+    the bars add up to, of the raw risk (``output_change``: the caption's risk is predict's,
+    scaled, 5.1 over bars adding up to +2.09)."""
     what = "attribution per pixel" if "genes_per_pixel" in conv else "attribution per gene"
     row = samples.loc[sample_id] if samples is not None and sample_id in samples.index else None
     if row is None:
@@ -252,6 +262,8 @@ def sample_caption(sample_id: str, conv: dict, samples: pd.DataFrame | None) -> 
         if pd.notna(row.get("event")) and pd.notna(row.get("time")):
             days = f"{float(row['time']):,.0f} days"
             facts.append(f"event at {days}" if bool(row["event"]) else f"censored at {days}")
+        if pd.notna(row.get("output_change")):  # the bars add up to this, not to the risk
+            what += f" (of the raw risk: they add up to {float(row['output_change']):+.3g})"
     else:
         facts = [f"true {row.get('cancer_type')}", f"predicted {row.get('predicted')}"]
     return f"Sample {sample_id} ({', '.join(facts)}): {what}."
