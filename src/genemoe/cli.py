@@ -181,7 +181,7 @@ def train(
     seed: Seed = 0,
     device: Device = "auto",
     epochs: Epochs = None,
-    pretrained: Annotated[Path | None, typer.Option(help="Pre-trained run to start from.")] = None,
+    pretrained: Annotated[Path | None, typer.Option(help="A `genemoe pretrain` run (its --out) to start from.")] = None,
     freeze_encoder_epochs: Annotated[int, typer.Option(
         help="With --pretrained: keep the encoder frozen for this many epochs.")] = 0,
     encoder_lr: Annotated[float | None, typer.Option(
@@ -305,8 +305,8 @@ def demo(
     seed: Seed = 0,
     epochs: Annotated[int, typer.Option(help="At most this many epochs per neural model.")] = 30,
     tune: Annotated[int, typer.Option(
-        help="Optuna trials per model on the validation split, as many for every model (a classical "
-             "model's first: its own grid; 0: the small preset as it is, classical models' grids).")] = 3,
+        help="Optuna trials per model on the validation split (as many for every model; a classical "
+             "model's trial 0 is its own grid search); 0 = presets / the classical models' own small grids.")] = 3,
     progress: Progress = True,
 ) -> None:
     """Gene-MOE and its peers on both tasks (synthetic cohort, or --data): one table, a verdict."""
