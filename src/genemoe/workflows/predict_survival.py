@@ -329,6 +329,16 @@ def _c(part: dict[str, Any]) -> str:
                                           f"no interval: {part['c_index_reason']}; ") + n + ")")
 
 
+def _chance_said(part: dict[str, Any]) -> str:
+    """``; its 95% CI includes 0.5: not told apart from chance`` where it does, else ``""``
+    (UVM on a five-type coxnet: 0.607, 0.447–0.758, said beside "risk ranks within UVM may
+    still hold — see the C-index" with no word that chance was inside)."""
+    ci = part.get("c_index_ci") if part.get("c_index") is not None else None
+    if not ci or not ci[0] <= 0.5 <= ci[1]:
+        return ""
+    return "; its 95% CI includes 0.5: not told apart from chance"
+
+
 def _uno_tau_said(part: dict[str, Any]) -> str:
     """`` (deaths to day 2,076, where the training's follow-up thins out; 9 of 56 patients
     followed past it)`` where Uno's C was truncated, else ``""``: the score was given with no
@@ -381,7 +391,7 @@ def clinical_notes(join: dict[str, Any], scores: dict[str, Any]) -> list[Note]:
     who = "outside the model's own " if scores["split_ids_known"] else ""
     notes.append(note("clinical_scores", "info" if h["c_index"] is not None else "warning",
                        f"Harrell's C-index of the risk ({ep}) {_c(h)} over {over}" + uno
-                       if h["n"] else f"no headline C-index: no sample {who}has {ep} survival"
+                       + _chance_said(h) if h["n"] else f"no headline C-index: no sample {who}has {ep} survival"
                        + (" (those with survival are the model's own or of other sample "
                           "types: scored apart below)" if s else ": nothing scored"),
                        c_index=h["c_index"], groups=scores["groups"]))
