@@ -94,6 +94,7 @@ from genemoe.explain.maps import (
     _map_facts,
     _vector_maps,
 )
+from genemoe.explain.members import with_agreement
 from genemoe.explain.methods import (
     DEFAULT_DRAWS,
     DEFAULT_N_STEPS,
@@ -400,7 +401,8 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                                           n_draws=n_draws, internal_batch_size=internal_batch_size,
                                           seed=seed, max_steps=max_steps, progress=progress,
                                           steps_used=steps_used, reference_halves=halves,
-                                          reference_changes=changes, weighted=weighted)
+                                          reference_changes=changes, weighted=weighted,
+                                          member_attributions=(each := []))  # an ensemble's
     if weighted:  # a linear model's genes without weight (attribution 0) are not ranked
         keep = weighted_keep(keep, weighted[0], target=target, groups=groups)
     survival = task == "survival"  # one group: ranked by |attribution|, direction said
@@ -465,6 +467,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                             "attributions of its own output (logit or raw risk); completeness "
                             "against the mean of their changes")
         conv["ensemble_members"] = ens.get("members_scheme")  # config.yaml's scheme
+        conv.update(with_agreement(conv, each, groups, survival=survival, keep=keep))  # unsaid
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}
     conv["seed"] = seed  # the draw's and the reference draws' (recorded nowhere before)

@@ -341,7 +341,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                    internal_batch_size: int = 64, seed: int = 0, tolerance: float | None = 0.01,
                    max_steps: int = 400, progress: bool = False, steps_used: list | None = None,
                    reference_halves: list | None = None, reference_changes: list | None = None,
-                   weighted: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+                   weighted: list | None = None,
+                   member_attributions: list | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Run one method of :data:`METHODS` (or ``"auto"``).
 
     An ensemble (``genemoe train --ensemble K``) gets the **mean attribution** of its
@@ -361,7 +362,9 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
     given, gains ``train_ig``'s two half-draw means per member (``_train_ig``);
     ``reference_changes`` its ``(n, m)`` attributed changes per reference, per member.
     ``weighted``, where given, gains a linear model's genes with weight per output
-    (:func:`~genemoe.explain.linear.linear_attributions`).
+    (:func:`~genemoe.explain.linear.linear_attributions`). ``member_attributions``, where
+    given, gains an ensemble's members' own attributions, one ``(n, n_genes)`` each (their
+    agreement: :mod:`~genemoe.explain.members`; only the mean was kept).
 
     Returns
     -------
@@ -379,6 +382,8 @@ def attribute_with(method: str, model: nn.Module, X: np.ndarray, *, target: int 
                                steps_used=steps_used, reference_halves=reference_halves,
                                reference_changes=reference_changes)
                 for m in members]
+        if member_attributions is not None:
+            member_attributions.extend(r[0] for r in runs)
         return (np.mean([r[0] for r in runs], 0), np.mean([r[1] for r in runs], 0),
                 sum(r[2] for r in runs))
     if method != "linear":
