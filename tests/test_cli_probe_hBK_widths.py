@@ -2,8 +2,8 @@
 log file after a Ctrl-C or a usage error fits in 100 columns, its meaning kept whole.
 
 Old behaviour: click and ``genemoe.cli.main`` printed these lines whole where stderr is not a
-terminal: the interruption's line ran to 163 characters, the fix for a missing option to 156,
-``ablation --config``'s fix to 150.
+terminal: the interruption's line ran to 163 characters, the fix for a word without its flag
+to 150, ``ablation --config``'s fix to 150.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def test_the_interruption_line_fits_100_columns_in_a_pipe(monkeypatch, capsys, b
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["train", "--data", "b"], "fix: every input goes after its flag, e.g. `genemoe train "
-     "--data DATA --out OUT`; a value with spaces needs quotes (`genemoe train --help` lists "
+    (["export", "pc33"], "fix: every input goes after its flag, e.g. `genemoe export "
+     "--data DATA --out OUT`; a value with spaces needs quotes (`genemoe export --help` lists "
      "the flags)"),
     (["explain", "--model", "r", "--data", "b", "--out", "e", "stray"],
      "e.g. `genemoe explain --model MODEL --data DATA --out OUT`"),
@@ -51,8 +51,8 @@ def test_the_interruption_line_fits_100_columns_in_a_pipe(monkeypatch, capsys, b
      "preset: start the file with `extends: small` to change only what it names"),
 ])
 def test_a_usage_errors_fix_fits_100_columns(tmp_path, monkeypatch, args, says):
-    """A missing option, a stray word and another command's flag: click printed the fix line
-    whole (156, 170 and 150 characters); now each line fits, the same words, status 2."""
+    """A word for a missing option, a stray word and another command's flag: click printed
+    the fix line whole (about 150 characters each); now each line fits, status 2."""
     from genemoe.cli import app
 
     monkeypatch.chdir(tmp_path)

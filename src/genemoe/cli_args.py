@@ -32,7 +32,8 @@ from genemoe.text_wrap import wrapped
 __all__ = ["MULTI_VALUE_OPTIONS", "spread_multi_values", "stray_word_fix", "required_words",
            "subcommand_words", "OPTION_SYNONYMS", "GLOBAL_FLAGS", "unknown_option_fix", "new_out_dir",
            "given_value", "empty_path_option", "repeated_option", "CliGroup", "CliCommand",
-           "SaidBadParameter", "plain_list_metavars", "close_flags", "fits"]
+           "SaidBadParameter", "plain_list_metavars", "close_flags", "fits",
+           "missing_option_fix", "stray_words"]
 
 # Options that take several values after one flag (`--expression a.tsv b.tsv`, a shell glob).
 MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
@@ -41,8 +42,8 @@ MULTI_VALUE_OPTIONS = {"prepare": ("--expression", "--labels", "--clinical"),
 
 def fits(text: str) -> str:
     """A usage error's lines (its ``fix:``) wrapped at 100 columns, each continuation indented
-    4, in a pipe too: click prints them whole, and the fix for a missing option ran to 156
-    characters (``genemoe train --data B``), ``--config``'s to 170."""
+    4, in a pipe too: click prints them whole, and the fix for a word without its flag ran to
+    150 characters (``genemoe export pc33``), ``ablation --config``'s to 150."""
     return wrapped(text, first_whole=False)
 
 
@@ -95,6 +96,32 @@ def stray_word_fix(command: str, required: Sequence[str] = (),
     example = f", e.g. `genemoe {command} {words}`" if words else ""
     return (f"fix: every input goes after its flag{example};\n    a value with spaces needs "
             f"quotes (`genemoe {command} --help` lists the flags)")  # two lines: 100 columns
+
+
+def missing_option_fix(command: str, required: Sequence[str], param) -> str:  # noqa: ANN001
+    """The fix for a required option left out where no stray word stands for it (``genemoe
+    train --data b``): add it, with the whole command as the example (it was told that every
+    input goes after its flag and that a value with spaces needs quotes)."""
+    opts = [o.lower() for o in getattr(param, "opts", ())]  # an argument: DIRECTORY
+    flag = next((w for w in required if w.split()[0].lower() in opts),
+                getattr(param, "name", "it"))
+    words = " ".join((*MAIN_INPUT.get(command.split()[-1], ()), *required))
+    return f"fix: add {flag}, e.g. `genemoe {command} {words}`"
+
+
+def stray_words(args: Sequence[str], sub) -> list[str]:  # noqa: ANN001 (a click context)
+    """The words of ``args`` (the group's, ``-v train --data b``) that no option of ``sub``'s
+    command takes, read as click reads them without refusing what is missing."""
+    command_words = subcommand_words(sub).split()
+    rest = list(args)
+    for word in command_words:  # words before the command are genemoe's own flags
+        rest = rest[rest.index(word) + 1:] if word in rest else rest
+    try:
+        probe = sub.command.make_context(sub.info_name, spread_multi_values(
+            [command_words[-1], *rest])[1:], parent=sub.parent, resilient_parsing=True)
+    except Exception:  # noqa: BLE001 (anything else: say the stray-word fix, as before)
+        return ["?"]
+    return list(probe.args)
 
 
 # Flags other tools use for what genemoe calls otherwise, with genemoe's candidates in order.
@@ -305,11 +332,14 @@ class CliGroup(TyperGroup):
             sub, message = getattr(exc, "ctx", None), getattr(exc, "message", None)
             if type(exc).__name__ == "MissingParameter" and sub is not None and sub is not ctx \
                     and not message:  # `genemoe export pc33`: click's box had no fix
-                exc.message = "\n" + fits(stray_word_fix(subcommand_words(sub),
-                                                          required_words(sub.command)))
+                words, param = subcommand_words(sub), getattr(exc, "param", None)
+                fix = stray_word_fix(words, required_words(sub.command))
+                if param is not None and not stray_words(getattr(self, "_args", []), sub):
+                    fix = missing_option_fix(words, required_words(sub.command), param)
+                exc.message = "\n" + fits(fix)
                 raise
-            if sub is None or sub is ctx or not isinstance(message, str):
-                raise
+            if sub is None or sub is ctx or not isinstance(message, str) or "fix:" in message:
+                raise  # (a fix said by a group below: `download tcga x` got it twice)
             param = getattr(exc, "param", None)
             kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)
             if type(exc).__name__ == "BadParameter" and kind in (int, float) \
