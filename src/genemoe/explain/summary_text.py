@@ -134,8 +134,8 @@ def reference_lines(c: dict[str, Any]) -> list[str]:
         exact.append(f"  {w['text']}: only they are ranked")
     capped = [f"    (--n-draws {c['n_draws_asked']} asked: the training pool holds {n})"
               ] if c.get("n_draws_asked") else []  # 300 said where 156 were used
-    source = [f"    drawn from {c['reference_source']['source_text']}"
-              ] if c.get("reference_source") else []  # the model's own (were the bundle's split)
+    source = [wrapped(f"    drawn from {c['reference_source']['source_text']}", first_whole=False)
+              ] if c.get("reference_source") else []  # the model's own; ran to 114 wide
     filled = [f"  {c['zero_filled_genes']['text']}"] if c.get("zero_filled_genes") else []
     single = ["    one reference: no split-half stability of the rankings can be checked "
               "(--n-draws 2 or more)"] if method == "train_ig" and n == 1 else []
