@@ -334,7 +334,10 @@ def run_benchmark(bundle_path: Path | str, *, task: Task, models: list[str] | No
         Registered model names (``genemoe models``), neural or classical; None = the
         task's :data:`DEFAULT_MODELS`.
     n_folds, n_repeats
-        K folds, redrawn ``n_repeats`` times (fold seed ``seed + repeat``).
+        K folds, redrawn ``n_repeats`` times (fold seed ``seed + repeat``). A K that leaves
+        a test part smaller than the number of cancer types of the task's usable samples is
+        refused (:func:`~genemoe.workflows.folds.check_fold_sizes`: at most 30 on pancan33's
+        990), as the ablation refuses it.
     preset, epochs, device
         Model and training options (as ``genemoe train``); ``epochs`` overrides the preset.
     seed
