@@ -18,7 +18,7 @@ from genemoe.evaluate.survival_flags import is_degenerate
 
 __all__ = ["PROPOSED_MODELS", "PRIMARY_METRIC", "FEW_PAIRS", "paired_comparisons",
            "holm_adjusted", "few_pairs_note", "fold_size_ratio", "corrected_resampled_t_p",
-           "paired_metric", "left_out_note"]
+           "paired_metric", "left_out_note", "folds_words"]
 
 Task = Literal["classify", "survival"]
 
@@ -142,6 +142,11 @@ def few_pairs_note(n_pairs: int) -> str:
         return ""
     return (f"corrected_p from only {n_pairs} paired folds ({n_pairs - 1} degree"
             f"{'s' if n_pairs > 2 else ''} of freedom): a rough guide; use more folds or repeats")
+
+
+def folds_words(n_pairs: int) -> str:
+    """``these 3 folds``, or ``this one fold`` (a page said "over these 1 folds")."""
+    return "this one fold" if n_pairs == 1 else f"these {n_pairs} folds"
 
 
 def fold_size_ratio(results: pd.DataFrame) -> float:

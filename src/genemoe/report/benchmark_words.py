@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from genemoe.evaluate.benchmark_pairs import left_out_note
+from genemoe.evaluate.benchmark_pairs import folds_words, left_out_note
 from genemoe.evaluate.benchmark_protocol import fold_members_text
 from genemoe.evaluate.benchmark_tables import PROPOSED_MODELS, few_pairs_note
 from genemoe.report.text import fmt_p
@@ -130,7 +130,7 @@ def runner_up_words(comp: pd.DataFrame, metric: str) -> str:
     label = "Holm p" if int(comp["corrected_p"].notna().sum()) > 1 else "p"
     n = int(r["n_pairs"])
     sig = ("a significant difference (p &lt; 0.05)" if isinstance(p, float) and p < 0.05
-           else f"no difference established over these {n} folds, which is not evidence "
+           else f"no difference established over {folds_words(n)}, which is not evidence "
                 "that the two are equal") + (f" ({note})" if (note := few_pairs_note(n)) else "")
     return (f"; the runner-up <code>{html.escape(str(r['model']))}</code>: "
             f"{r['mean_difference']:+.3f} {metric} on average against it, better on "

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from genemoe.evaluate.benchmark_files import epoch_cap_note
+from genemoe.evaluate.benchmark_pairs import folds_words
 from genemoe.evaluate.benchmark_protocol import pretrained_text
 from genemoe.evaluate.benchmark_tables import (
     METRICS,
@@ -477,7 +478,7 @@ def _verdict(results: pd.DataFrame, task: str, comparison: tuple[str, pd.DataFra
                 + (f" (Wilcoxon: {notes[0]})" if notes else "") + ".</p>" + capped)
     r = ours.iloc[0]
     p, holm = holm_words(r, comp, best, results)
-    sig = (f"no difference established over these {r['n_pairs']} folds, which is not evidence "
+    sig = (f"no difference established over {folds_words(int(r['n_pairs']))}, which is not evidence "
            "that the two are equal" if not (isinstance(p, float) and math.isfinite(p) and p < 0.05)
            else "a significant difference (p &lt; 0.05)")  # "no significant difference" read as a tie
     if unfinished and prog.unequal:

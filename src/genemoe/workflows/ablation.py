@@ -82,7 +82,6 @@ from genemoe.train.finetune import transfer_said_by_caller
 from genemoe.train.rng import keeps_global_rng
 from genemoe.workflows.ablation_checks import (
     check_ablation_types,
-    check_fold_sizes,
     check_one_recipe,
     check_pretrained_run,
     preset_gaps_said_once,
@@ -429,7 +428,7 @@ def run_ablation(bundle_path: Path | str, *, task: Task, out_dir: Path | str, n_
                                 device=device, preset=preset, seed=seed, epochs=epochs,
                                 n_boot_default=None)  # said above, as --n-boot
     bundle = load_bundle(bundle_path := folder_of(bundle_path, "bundle_path"))  # a Bundle object too
-    check_fold_sizes(bundle, task, n_folds)  # --folds 200: test parts of 4-5 samples
+    # plan_folds refuses --folds 200 (test parts of 4-5 samples: check_fold_sizes)
     plans = plan_folds(bundle, task, n_folds=n_folds, n_repeats=n_repeats, seed=seed,
                        val_fraction=VAL_FRACTION)
     check, recipes, defaults = None, {}, None
