@@ -49,13 +49,15 @@ def test_agreement_ranks_as_the_explanation_does():
 
 @pytest.fixture(scope="module")
 def ensemble(tmp_path_factory):
-    """An fcn ensemble of 2, one epoch, explained: ``(out_dir, result)``."""
+    """An fcn ensemble of 2, one epoch, explained: ``(out_dir, result)`` (its run and
+    bundle beside ``out_dir``: ``../ens``, ``../bundle``)."""
     d = tmp_path_factory.mktemp("hbl_ens")
     b, _, _ = prepare_synthetic(d, n_samples=60, n_genes=50, n_types=3, seed=2)
     train_run(b.path, out_dir=d / "ens", task="classify", model_name="fcn", epochs=1,
               progress=False, ensemble=2, model_options={"hidden": 8, "latent": 4})
     res = explain_run(d / "ens", data=b.path, out_dir=d / "e", n_steps=4,
                       max_samples_per_class=2, max_maps=0, progress=False)
+    (d / "bundle_path").write_text(str(b.path))
     return d / "e", res
 
 
@@ -79,3 +81,18 @@ def test_the_page_says_the_mean_and_the_agreement(ensemble):
     page = " ".join(write_report(out).read_text().split())
     assert "An ensemble of 2 fcn members: the mean of each member&#x27;s attributions" in page
     assert "the members&#x27; own top-10 genes agree" in page
+
+
+def test_compare_on_an_ensemble_says_the_mean_and_the_agreement(ensemble, tmp_path):
+    """--compare of an ensemble printed its table without saying the attributions are the
+    members' mean, nor how far the members agree."""
+    from genemoe.explain.compare import compare_methods, methods_text
+
+    d = ensemble[0].parent
+    table = compare_methods(d / "ens", data=(d / "bundle_path").read_text(), out_dir=tmp_path / "c",
+                            methods="ig,deeplift", n_steps=4, max_samples_per_class=1)
+    assert table["members_agree"].between(0, 1).all()
+    text = methods_text(table)
+    assert "members_agree" in text
+    assert "each method's attributions are the mean of its members'" in text
+    assert max(map(len, text.splitlines())) <= 100

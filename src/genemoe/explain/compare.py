@@ -240,6 +240,8 @@ def _method_rows(run_dir: Path, methods: Sequence[str], *, data: Path | str, out
                "reference": _REFERENCES.get(str(c["baseline"]), str(c["baseline"])),
                **_completeness(c), **_jump(c),
                "seconds_per_sample": c["seconds_per_sample"]}
+        if agree := c.get("members_agreement"):  # an ensemble's mean hid its members' spread
+            row["members_agree"] = agree["median"]
         if programs is not None:
             row["planted_precision"] = _mean(planted_precision(res.ranking, programs).values())
         if other_run is not None:
@@ -348,7 +350,7 @@ _SHOWN = {"n_samples": "n", "median_relative_delta": "off_median", "max_relative
           "routing_jump": "jump_med", "routing_jump_max": "jump_max",
           "routing_jump_per_reference": "jump_per_ref",
           "seconds_per_sample": "s/sample"}  # methods.csv's names ran the table to 108
-_AGREEMENT = ("top50_overlap", "top50_chance", "spearman", "planted_precision")
+_AGREEMENT = ("top50_overlap", "top50_chance", "spearman", "planted_precision", "members_agree")
 """The columns shown in a second table, keyed by method (with them, one table ran to 133)."""
 _LEGEND = ("off: completeness, |sum of attributions - change| / |change|; jump: the share of\n"
            "  the live change that frozen routing leaves out (- where the routing stays live);")
@@ -357,6 +359,9 @@ _PER_REF_LEGEND = ("  jump_per_ref: each reference's own jump in the median samp
                    "jump_med is\n  that of the mean over its references, where opposite "
                    "jumps cancel);")
 _MARK = "*"
+_MEMBERS_LEGEND = ("an ensemble: each method's attributions are the mean of its members'; "
+                   "members_agree: the\n  share of top-10 genes two members' own rankings "
+                   "share (median over classes)")
 _MARK_LEGEND = (f"{_MARK} unreliable ranking: its attributions miss the live change by more than "
                 f"{UNRELIABLE:.0%} in the\n  median sample (off_median or jump_per_ref): do not "
                 "read its genes\n  (methods.csv: ranking_unreliable)")
@@ -402,6 +407,7 @@ def methods_text(table: pd.DataFrame, *, task: str | None = None) -> str:
                               else shown[agreement])
     task = task or table.attrs.get("task") or "classify"
     marked = f"\n{_MARK_LEGEND}" if unreliable.any() else ""
+    marked += f"\n{_MEMBERS_LEGEND}" if "members_agree" in table else ""
     per_ref = f"\n{_PER_REF_LEGEND}" if "routing_jump_per_reference" in table else ""
     return (f"{text}\n{_LEGEND}{per_ref}\n{_LEGEND_END}{marked}\n{POOLED_RISK if task == 'survival' else POOLED}"
             f"{_stability_text(table)}")
