@@ -70,3 +70,18 @@ def test_a_classification_record_gets_no_survival_words():
     assert set(rec) == {"samples_tsv"}
     surv = samples_records({"task": "survival"}, {})
     assert surv["risk_scale"] == 1.0 and "no risk scale fitted" in surv["attributed"]
+
+
+def test_a_survival_comparison_says_the_raw_risk_is_attributed():
+    """--compare of a survival run said "each sample's risk attributed": which risk (the
+    raw log relative hazard, not predict's scaled one) went unsaid."""
+    import pandas as pd
+
+    from genemoe.explain.compare import methods_text
+
+    table = pd.DataFrame({"method": ["ig"], "n_samples": [4], "median_relative_delta": [0.0],
+                          "max_relative_delta": [0.0], "seconds_per_sample": [0.1]})
+    table.attrs["task"] = "survival"
+    text = methods_text(table)
+    assert "raw risk, a log relative hazard" in " ".join(text.split())
+    assert max(map(len, text.splitlines())) <= 100

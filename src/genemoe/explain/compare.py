@@ -421,8 +421,8 @@ def _table(shown: pd.DataFrame) -> str:
 POOLED = ("pooled per true label: each sample's labelled class's output attributed, "
           "in every method and run")
 """How ``--compare`` pools the rankings, said under its table (convergence.json: attributed)."""
-POOLED_RISK = ("one pooled ranking of the risk: each sample's risk attributed, in every method "
-               "and run")
+POOLED_RISK = ("one pooled ranking of the risk: each sample's risk attributed (its raw risk, a\n"
+               "  log relative hazard, against the reference's), in every method and run")
 """The same for a survival run (it was told "each sample's labelled class's output")."""
 
 
