@@ -85,3 +85,13 @@ def test_a_survival_comparison_says_the_raw_risk_is_attributed():
     text = methods_text(table)
     assert "raw risk, a log relative hazard" in " ".join(text.split())
     assert max(map(len, text.splitlines())) <= 100
+
+
+def test_with_the_routing_frozen_the_reference_is_the_frozen_models():
+    """A survival Gene-MOE's train_ig adds up to f(x) - f_frozen(reference); the words said
+    "minus the reference's" alone (beside completeness against f_frozen)."""
+    from genemoe.explain.samples_table import samples_records
+
+    rec = samples_records({"task": "survival", "routing": "frozen"}, {})
+    assert "f(x) - f_frozen(reference)" in rec["attributed"]
+    assert "f_frozen" not in samples_records({"task": "survival", "routing": "live"}, {})["attributed"]

@@ -57,14 +57,17 @@ def samples_tsv_words(conv: dict[str, Any], payload: dict[str, Any]) -> dict[str
     return words
 
 
-def survival_attributed(scale: float) -> str:
+def survival_attributed(scale: float, *, frozen: bool = False) -> str:
     """What a survival explanation attributes, for people: the raw risk (a log relative
     hazard) against the reference's, and how predict's risk relates to it (``scale``, the
     run's risk scale). Neither the terminal nor the page said what "risk" was attributed:
     the figures' titles gave predict's risk (5.1) over bars adding up to the raw risk's
-    change (2.09 less the reference's: a scale 2.44)."""
+    change (2.09 less the reference's: a scale 2.44). ``frozen``: the routing frozen, the
+    reference's output is the frozen model's (as completeness checks it)."""
     head = ("the model's raw risk, a log relative hazard (higher = shorter survival): each "
-            "sample's attributions add up to its raw risk minus the reference's")
+            "sample's attributions add up to its raw risk minus the reference's"
+            + (" (routing frozen at the sample's experts: f(x) - f_frozen(reference))"
+               if frozen else ""))
     if abs(scale - 1.0) < 1e-12:
         return head + "; predict's risk is the raw risk (no risk scale fitted)"
     return (head + f"; predict's risk (samples.tsv risk, the figures' titles) is the raw risk "
@@ -78,5 +81,6 @@ def samples_records(conv: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
     out: dict[str, Any] = {"samples_tsv": samples_tsv_words(conv, payload)}
     if conv.get("task") == "survival":
         out["risk_scale"] = _risk_scale(payload)
-        out["attributed"] = survival_attributed(out["risk_scale"])
+        out["attributed"] = survival_attributed(out["risk_scale"],
+                                                frozen=conv.get("routing") == "frozen")
     return out
