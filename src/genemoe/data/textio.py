@@ -107,7 +107,10 @@ def _check_path(path: Path) -> None:
     if not path.exists():
         raise input_error("no such file", path=path, fix="check the path (and the working directory)")
     if path.is_dir():
-        raise input_error("is a directory, not a file", path=path, fix="point at the matrix file itself")
+        raise input_error(  # "point at the matrix file itself" was said of a --labels folder too
+            "is a directory, not a file", path=path,
+            fix=f"name the file itself (a shell glob, {path / '*.tsv'}, names each file in it; "
+                "a folder of per-sample quantifier files goes to prepare --quant-dir)")
     if path.suffix == ".part":  # a glob such as TCGA-*.clinical.tsv* caught it: a plain one
         #   cut at a line's end was read as whole, silently
         raise input_error("is an unfinished download (genemoe download keeps a .part to "
