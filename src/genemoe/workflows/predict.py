@@ -71,6 +71,7 @@ from genemoe.workflows.predict_align import (
     own_log_totals,
     quantile_aligned,
     scale_words,
+    training_levels,
     unit_totals_notes,
     unmapped_ids,
     weighted_missing,
@@ -104,6 +105,7 @@ from genemoe.workflows.predict_forward import (
 )
 from genemoe.workflows.predict_label_text import label_notes
 from genemoe.workflows.predict_missing import (
+    gene_set_shift,
     keep_missing_list,
     missing_genes_report,
     side_file_needed,
@@ -296,7 +298,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
         except InputError as exc:  # one normalisation for both scales would be wrong for some
             raise exc.with_fix("put every sample on one scale, or use --normalisation quantile "
                                "(each sample aligned from its own ranks)") from exc
-    shift, note = None, None
+    shift, note, moved = None, None, None
     if rule in ("exported", "given"):  # an export of the model's normalisation, or as told
         plog.step("cross_pipeline", rule=f"none: a genemoe export of a {method} bundle, "
                   "already on the model's scale" if rule == "exported" else
@@ -331,6 +333,8 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
                 problem=f"the model's own normalisation ({method}) cannot be applied: "
                         f"{exc.problem}") from exc
         note = gene_set_note(table.values.shape[1], payload.get("record") or {}, method)  # said
+        moved = gene_set_shift(table, payload["gene_ids"], training_levels(scaler),  # absent
+                               payload.get("gene_lengths"), method)  # top genes: ~0.9 log2, unsaid
         X, n_missing = align_to_model(table, payload["gene_ids"], fill=scaler.shift,
                                       max_missing=max_missing, unmapped=unmapped_ids(plog))
     else:
@@ -377,6 +381,7 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
               "scale_rule": rule,
               "n_values_clipped": n_clipped, "scaled_clipped": beyond,
               "n_file_genes": len(table.gene_ids), "unused_genes": unused, "gene_set_note": note,
+              "gene_set_shift": moved,
               "value_kind": table.value_kind, "steps": plog.steps,
               "max_missing_genes": int(n_missing.max()) if len(df) else 0,
               **missing,  # the genes absent from the file, named; those missing in some samples

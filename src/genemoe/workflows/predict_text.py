@@ -30,7 +30,7 @@ from genemoe.evaluate.brier import (
 )
 from genemoe.report.text import fmt_apart
 from genemoe.text_wrap import WIDTH, wrapped  # predict's wrapping, shared with explain
-from genemoe.workflows.predict_missing import missing_gene_names
+from genemoe.workflows.predict_missing import gene_set_shift_words, missing_gene_names
 
 if TYPE_CHECKING:
     from genemoe.data.read import ExpressionTable
@@ -421,7 +421,8 @@ def weighted_missing_notes(report: dict, n_model: int) -> list[Note]:
 
 def unused_notes(report: dict) -> list[Note]:
     """The file's genes the model does not use (another id, a typo), and a normalisation
-    computed over other genes than training's."""
+    computed over other genes than training's: by their number, and by the shift the genes
+    it lacks moved its values (:func:`~genemoe.workflows.predict_missing.gene_set_shift`)."""
     unused = report.get("unused_genes") or []
     n = report.get("n_file_genes", 0)
     notes = [note("unused_genes", "caveat",
@@ -434,6 +435,8 @@ def unused_notes(report: dict) -> list[Note]:
               for why, k in (report.get("dropped_genes") or {}).items() if k and why not in said]
     if report.get("gene_set_note"):
         notes.append(note("gene_set", "warning", report["gene_set_note"]))
+    if words := gene_set_shift_words(report.get("gene_set_shift")):  # was by gene count only
+        notes.append(note("gene_set_shift", "warning", words, **report["gene_set_shift"]))
     return notes
 
 
