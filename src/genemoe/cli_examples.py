@@ -14,7 +14,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
          "genemoe prepare --expression cohort.tsv --labels labels.tsv --out bundle",
          "genemoe train --data bundle --out runs/genemoe"),
     "prepare": ("genemoe prepare --expression cohort.tsv --labels labels.tsv "
-                "--clinical survival.tsv --out bundle",),
+                "--clinical survival.tsv --out bundle",
+                "genemoe prepare --expression scanpy.h5ad --layer counts --cancer-type ACC "
+                "--out bundle"),
     "train": ("genemoe train --data bundle --model genemoe --out runs/genemoe",
               "genemoe train --data bundle --task survival --out runs/genemoe_survival"),
     "tune": ("genemoe tune --data bundle --model genemoe --trials 20 --out tuning",

@@ -15,7 +15,7 @@ __all__ = ["bad_value", "Bundle", "Preset", "ConfigYaml", "Device", "EPOCHS_RANG
            "Seed", "FoldSeed", "Folds", "Repeats", "Progress", "LabelColumn", "SampleColumn",
            "ValFraction", "StudyName", "csv_option", "TimeColumn", "EventColumn", "Clinical",
            "Precision", "PredictNormalisation", "PredictLabels", "PredictClinical",
-           "EXPORT_HELP"]
+           "EXPORT_HELP", "Layer"]
 
 Bundle = Annotated[Path, typer.Option(help="Bundle directory.")]
 Preset = Annotated[str, typer.Option(help="small | base | paper, or a YAML path.")]
@@ -102,6 +102,9 @@ EventColumn = Annotated[str | None, typer.Option(help="Survival event column (1/
 Clinical = Annotated[list[Path] | None, typer.Option(
     help="Survival table(s): TCGA-CDR, Xena TCGA-<P>.survival.tsv (one per project), "
          "time/event or days_to_death columns.")]
+Layer = Annotated[str | None, typer.Option(
+    help="With an .h5ad: the layer to read instead of X (e.g. counts), or raw for its .raw "
+         "(X and its own var). Refused for other files and for a name the file lacks.")]
 PredictLabels = Annotated[list[Path] | None, typer.Option(
     help="Known types of these samples (sample → cancer type; several files as prepare "
          "--labels): scores a classification run into <out stem>.scores.tsv.")]

@@ -238,8 +238,9 @@ def test_layers_beside_x_are_said_on_the_terminal_with_the_line_to_use_one(tmp_p
     a.write_h5ad(tmp_path / "lay.h5ad")
     t = read_expression(tmp_path / "lay.h5ad")
     line = step_line("read", {"file": "lay.h5ad", "shape": [5, 6], "notes": t.notes})
-    assert "read .X only, not layers ['counts']: to read one, in Python adata.X = " \
-           "adata.layers['counts']; adata.write_h5ad(...)" in line
+    assert "read .X only, not layers ['counts']: to read one, prepare --layer counts (Python: " \
+           "PrepareConfig(layer='counts')), or in Python adata.X = adata.layers['counts']; " \
+           "adata.write_h5ad(...)" in line
 
 
 def test_a_large_x_read_dense_is_said_with_its_size(caplog):

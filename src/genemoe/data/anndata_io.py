@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from genemoe.data.anndata_layers import h5ad_unread_note, layer_hint
 from genemoe.data.annotation import TABLE_COLUMNS, GeneAnnotation
 from genemoe.data.args import absolute
 from genemoe.data.bundle import Bundle, atomic_file, dump_json, load_bundle, summarise
@@ -311,19 +312,20 @@ def centred_x_said(unread: str, n_samples: int) -> str:
     centred and scaled over all ``n_samples`` samples, those a split tests on among them, and
     new samples cannot be put on that scale (it was a note under the read line only).
 
-    >>> print(centred_x_said("read .X only, not .raw: to read one, in Python adata = "
-    ...                      "adata.raw.to_adata(); adata.write_h5ad(...)", 9))
+    >>> print(centred_x_said("read .X only, not .raw: to read one, prepare --layer raw "
+    ...     "(Python: ...), or in Python adata = adata.raw.to_adata(); adata.write_h5ad(...)", 9))
     X looks centred per gene (sc.pp.scale?), fitted over all 9 samples (test samples among \
 them; new samples cannot be put on that scale), while .raw holds the values before: read it \
-instead, in Python adata = adata.raw.to_adata(); adata.write_h5ad(...)
+instead (prepare --layer raw), or in Python adata = adata.raw.to_adata(); adata.write_h5ad(...)
     """
     what = unread.removeprefix("read .X only, not ").split(":", 1)[0]
     use = unread.split("in Python ", 1)[-1]
+    flag = f" (prepare {m[0]}), or" if (m := re.search(r"--layer \S+", unread)) else ","
     holds = "holds" if " or " not in what and not what.startswith("layers") else "hold"
     return (f"X looks centred per gene (sc.pp.scale?), fitted over all {n_samples:,} samples "
             "(test samples among them; new samples cannot be put on that scale), while "
             f"{what} {holds} the values before: read {'it' if holds == 'holds' else 'one'} "
-            f"instead, in Python {use}")
+            f"instead{flag} in Python {use}")
 
 
 def exported_annotation(paths: list[Path], say: Callable[..., Any] | None = None
@@ -464,10 +466,11 @@ def h5ad_matrix(adata: Any, path: Path) -> Any:
     name = Path(path).name
     put = (f"adata.X = adata.layers[{('counts' if 'counts' in layers else layers[0])!r}]" if layers
            else "adata = adata.raw.to_adata()" if raw else "adata.X = <samples × genes matrix>")
+    read = f"read one with prepare {layer_hint(layers, raw)}, or " if layers or raw else ""
     raise input_error(
         f"the file has no X matrix ({found}{'; .raw present' if raw else ''})", path=path,
-        fix=f"put the expression in .X, in Python: adata = anndata.read_h5ad({name!r}); {put}; "
-            f"adata.write_h5ad({name!r})")
+        fix=f"{read}put the expression in .X, in Python: adata = anndata.read_h5ad({name!r}); "
+            f"{put}; adata.write_h5ad({name!r})")
 
 
 def check_h5ad_axes(obs_names: Any, var_names: Any, path: Path) -> None:
@@ -533,19 +536,6 @@ def h5ad_gene_ids(var_names: Any, var: pd.DataFrame
                      f"({int(own.sum()):,} symbols) kept as symbols")
         return ids, symbols, notes
     return names, None, notes
-
-
-def h5ad_unread_note(adata: Any) -> str | None:
-    """The note for an ``.h5ad`` whose layers or ``.raw`` hold values beside ``X`` (only ``X``
-    is read), with the Python line that reads a layer instead; None without either."""
-    layers = [str(k) for k in adata.layers.keys()]
-    raw = adata.raw is not None
-    if not layers and not raw:
-        return None
-    use = (f"adata.X = adata.layers[{('counts' if 'counts' in layers else layers[0])!r}]"
-           if layers else "adata = adata.raw.to_adata()")
-    unread = " or ".join([f"layers {layers}"] * bool(layers) + [".raw"] * raw)
-    return f"read .X only, not {unread}: to read one, in Python {use}; adata.write_h5ad(...)"
 
 
 def dense_size_said(n_obs: int, n_vars: int, sparse: bool, name: str) -> None:

@@ -48,6 +48,7 @@ from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation, exported_history, exported_history_said
+from genemoe.data.anndata_layers import is_h5ad, matrix_said, refuse_layer_for
 from genemoe.data.args import absolute, path_list, path_of, table_path
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
@@ -428,6 +429,7 @@ def prepare_dataset(
         if not clinical_path and not any(Path(p).suffix.lower() == ".h5ad" for p in paths):
             _refuse_lone_endpoint(cfg)  # no genemoe export can carry survival: before reading
         check_one_xena_unit(paths)  # by the names: before reading any (large) file
+        refuse_layer_for(paths, cfg.layer)  # --layer of a text file: before reading any
         annotation = (ann.read_annotation(Path(annotation_path)) if annotation_path  # an export: its own
                       else exported_annotation([Path(p) for p in paths], plog.step))
         if cfg.protein_coding_only:  # before any matrix is read (it was after all, normalised)
@@ -439,8 +441,9 @@ def prepare_dataset(
         labels_read = read_label_tables(label_paths, cfg, clinical)  # before the expression too
         tables, symbols, methods, biotypes, histories = [], {}, {}, {}, {}
         for p in paths:
-            t = read_expression(p, orientation=cfg.orientation)
+            t = read_expression(p, orientation=cfg.orientation, layer=cfg.layer)
             plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
+                      **({"matrix": matrix_said(cfg.layer)} if is_h5ad(p) else {}),
                       id_kind=t.id_kind, value_kind=t.value_kind, notes=t.notes)
             if t.from_export and (history := exported_history(Path(p))):  # kept in inputs
                 histories[str(p)] = history

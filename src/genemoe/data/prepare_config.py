@@ -14,6 +14,7 @@ import numpy as np
 from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
+from genemoe.data.anndata_layers import check_layer_name
 from genemoe.data.args import check_flags
 from genemoe.data.clinical import check_endpoint
 from genemoe.errors import input_error
@@ -56,6 +57,7 @@ class PrepareConfig:
     n_folds: int | None = None
     seed: int = 0
     synthetic: bool = False  # set by genemoe.data.synthetic / `genemoe demo`
+    layer: str | None = None  # an .h5ad's layer read instead of X ("raw": its .raw); --layer
 
     def __post_init__(self) -> None:  # unknown values are refused before any file is read
         _check_types(self)
@@ -69,6 +71,7 @@ class PrepareConfig:
                               fix=f"use one of: {', '.join(_ORIENTATIONS)} (auto, the default, "
                                   "reads it from the ids), e.g. --orientation auto; Python: "
                                   "PrepareConfig(orientation='auto')")
+        check_layer_name(self.layer)  # 5 or "" refused; a name the file lacks: when read
         norm.check_method(self.normalisation)
         check_endpoint(self.endpoint)
         _check_validation_share(self.val_fraction)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from genemoe.data.anndata_layers import h5ad_layer, matrix_said, refuse_layer_for
 from genemoe.data.chunks import assemble, chunk_pieces
 from genemoe.data.clinical import clinical_field_names
 from genemoe.data.id_checks import Place, check_ids, numbered, text_places
@@ -427,7 +428,7 @@ def _read_parquet(path: Path, orientation: str) -> ExpressionTable:
                    places=(at_col, at_row) if gxs else (at_row, at_col))
 
 
-def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
+def _read_h5ad(path: Path, orientation: str, layer: str | None = None) -> ExpressionTable:
     import scipy.sparse as sp
 
     if orientation == "genes_by_samples":
@@ -446,10 +447,11 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
                           fix="genemoe reads .h5ad (AnnData), .parquet and text matrices: write it "
                               "with anndata (adata.write_h5ad), or save the matrix as TSV") from exc
     try:
-        X = h5ad_matrix(adata, path)  # one error naming the layers, where X is missing
-        check_h5ad_axes(adata.obs_names, adata.var_names, path)  # genes as obs: refused
+        X, var_names, var, said = ((h5ad_matrix(adata, path), adata.var_names, adata.var, None)
+                                   if layer is None else h5ad_layer(adata, path, layer))  # --layer
+        check_h5ad_axes(adata.obs_names, var_names, path)  # genes as obs: refused
         samples = np.array([str(s) for s in adata.obs_names], dtype=object)
-        genes, symbols, id_notes = h5ad_gene_ids(adata.var_names, adata.var)  # var['gene_ids']
+        genes, symbols, id_notes = h5ad_gene_ids(var_names, var)  # var['gene_ids']
         sparse = sp.issparse(X) or type(X).__name__.lower().lstrip("_")[:3] in ("csr", "csc")
         dense_size_said(len(samples), len(genes), sparse, path.name)  # said over 2 GB
         values = np.empty((len(samples), len(genes)), dtype=np.float32)
@@ -462,7 +464,7 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
         meta, exported = adata.obs.copy(), exported_normalisation(adata.uns)
         factor, base = log1p_to_log2(adata.uns) or (1.0, "")
         notes = ["orientation: samples x genes (AnnData obs x var)", *id_notes]
-        if unread := h5ad_unread_note(adata):
+        if unread := said or h5ad_unread_note(adata):  # the layer read, or those not read
             notes.append(unread)
     finally:
         adata.file.close()
@@ -472,6 +474,8 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
 
     # the kind first: scanpy's log1p factor applies to log values only (a stale mark on counts)
     stats, ignored = log1p_converted(values, stats, factor, path, where) if base else (stats, None)
+    if said and ignored:  # uns['log1p'] marks .X's values: a layer's counts are not them
+        base, notes = "", [*notes, f"uns['log1p'] marks .X, not {matrix_said(layer)}: not applied"]
     table = _finish(path, values, samples, genes, "samples_by_genes", stats, where, notes, meta,
                     places=(lambda at: numbered("obs row", at + 1), lambda at: numbered("var row", at + 1)))
     table.gene_symbols = symbols
@@ -480,7 +484,8 @@ def _read_h5ad(path: Path, orientation: str) -> ExpressionTable:
 
 def read_expression(path: Path | str, *,
                     orientation: Literal["auto", "genes_by_samples", "samples_by_genes"] = "auto",
-                    sep: str | None = None, one_scale: bool = True) -> ExpressionTable:
+                    sep: str | None = None, one_scale: bool = True,
+                    layer: str | None = None) -> ExpressionTable:
     """Read an expression matrix into a samples × genes float32 table.
 
     Parameters
@@ -499,6 +504,9 @@ def read_expression(path: Path | str, *,
     one_scale
         Refuse a matrix on two scales (:func:`check_one_scale`); ``False`` leaves the check
         to a caller that can score each sample on its own scale (``predict``'s alignment).
+    layer
+        An ``.h5ad``'s matrix to read instead of ``X``: a layer's name, or ``"raw"`` for its
+        ``.raw`` (X and own var); refused for other files and for a name the file lacks.
 
     Returns
     -------
@@ -518,6 +526,7 @@ def read_expression(path: Path | str, *,
     if orientation not in ("auto", "genes_by_samples", "samples_by_genes"):
         raise input_error(f"unknown orientation {orientation!r}", where="--orientation", fix=_ORIENT_FIX)
     _check_path(path)
+    refuse_layer_for([path], layer)  # a text or Parquet matrix has no layers
     magic = _magic(path)
     with reading(path):
         if magic[:4] == b"PAR1" or (path.suffix == ".parquet" and compression(path) is None):
@@ -526,7 +535,7 @@ def read_expression(path: Path | str, *,
             except pa.ArrowException as exc:
                 raise corrupt_error(path, exc) from exc
         elif magic == b"\x89HDF\r\n\x1a\n" or path.suffix == ".h5ad":
-            table = _read_h5ad(path, orientation)
+            table = _read_h5ad(path, orientation, layer)
         else:
             table = _read_text(path, orientation, sep)
     logger.info("read %s: %d samples × %d genes (%s, %s)", path.name, *table.shape,
