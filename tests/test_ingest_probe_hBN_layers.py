@@ -194,9 +194,27 @@ def test_real_counts_layer_gives_the_bundle_of_the_counts_file(tmp_path, shared_
     _same_bundles(tmp_path / "a", tmp_path / "b")
 
 
-def test_the_matrix_read_is_said(tmp_path, caplog):
+def test_the_matrix_read_is_said_under_the_read_line(tmp_path, caplog):
     path = _scanpy_file(tmp_path / "sc.h5ad", _counts(), raw_genes=G)
-    with caplog.at_level(logging.INFO, logger="genemoe"):
-        read_expression(path, layer="raw")
-    assert "sc.h5ad: read .raw (--layer raw), not .X: its own var, 60 genes (.X has 40)" in \
-        caplog.messages
+    with caplog.at_level(logging.INFO, logger="genemoe.data.prepare"):  # prepare's narration
+        prepare_dataset([path], out_path=tmp_path / "b", config=PrepareConfig(layer="raw",
+                                                                              **OPTIONS))
+    said = [r.getMessage() for r in caplog.records if r.name == "genemoe.data.prepare"]
+    at = next(i for i, m in enumerate(said) if m.startswith("read sc.h5ad: 60 genes"))
+    assert said[at + 1] == "  read .raw (--layer raw), not .X: its own var, 60 genes (.X has 40)"
+
+
+def test_a_log1p_layer_is_read_on_the_scale_x_would_be(tmp_path):
+    """A layer of ln(CP10k + 1) (uns['log1p'] with no base: natural log) is turned into
+    log2(x + 1) as X holding the same values is: the same values, kind and notes."""
+    counts = _counts()
+    a = anndata.AnnData(X=_log1p_cp10k(counts), obs=_obs(), var=pd.DataFrame(index=GENES))
+    a.layers["lognorm"] = sp.csr_matrix(a.X)
+    a.uns["log1p"] = {"base": None}
+    a.write_h5ad(tmp_path / "sc.h5ad")
+    x, lay = read_expression(tmp_path / "sc.h5ad"), read_expression(tmp_path / "sc.h5ad",
+                                                                     layer="lognorm")
+    np.testing.assert_array_equal(lay.values, x.values)
+    np.testing.assert_allclose(lay.values, _log1p_cp10k(counts) / np.log(2), rtol=1e-6)
+    assert lay.value_kind == x.value_kind == "log"
+    assert [n for n in lay.notes if "multiplied by 1.4427" in n]

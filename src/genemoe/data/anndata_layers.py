@@ -16,7 +16,7 @@ from typing import Any
 from genemoe.errors import InputError, input_error
 
 __all__ = ["RAW_LAYER", "matrix_said", "is_h5ad", "check_layer_name", "refuse_layer_for",
-           "h5ad_layer", "h5ad_unread_note", "layer_hint"]
+           "h5ad_layer", "h5ad_unread_note", "layer_hint", "layer_note"]
 
 logger = logging.getLogger(__name__)
 
@@ -129,19 +129,20 @@ def h5ad_layer(adata: Any, path: Path, layer: str) -> tuple[Any, Any, Any, str]:
         names, var = adata.raw.var_names, adata.raw.var
         more = (f"its own var, {len(names):,} genes (.X has {adata.n_vars:,})"
                 if len(names) != adata.n_vars else f"its own var, {len(names):,} genes")
-        return node, names, var, _said(path, f"read .raw (--layer raw), not .X: {more}")
+        return node, names, var, f"read .raw (--layer raw), not .X: {more}"
     if layer not in layers:
         raise _missing(adata, path, layer)
     node = _backed(adata.file["layers"][layer])
-    return node, adata.var_names, adata.var, _said(path, f"read layers[{layer!r}] (--layer "
-                                                         f"{layer}), not .X")
+    return node, adata.var_names, adata.var, f"read layers[{layer!r}] (--layer {layer}), not .X"
 
 
-def _said(path: Path, note: str) -> str:
-    """``note`` said (INFO, above the read line: the matrix read is in the record's read
-    step, ``matrix``, and its notes) and returned for the notes."""
-    logger.info("%s: %s", Path(path).name, note)
-    return note
+def layer_note(notes: list[str]) -> str | None:
+    """The note of a table read from a layer or ``.raw`` (:func:`h5ad_layer`'s), else None.
+
+    >>> layer_note(["orientation: ...", "read layers['counts'] (--layer counts), not .X"])
+    "read layers['counts'] (--layer counts), not .X"
+    """
+    return next((n for n in notes if n.startswith(("read layers[", "read .raw (--layer"))), None)
 
 
 def layer_hint(layers: list[str], raw: bool) -> str:
