@@ -115,7 +115,7 @@ def demo_context(d: Path, plots: Path) -> dict[str, Any]:
                 "tuning": (f"{tune} trial{'s' * (tune != 1)} per model on the validation split "
                            "(a classical model's first: its own grid)") if tune else
                           "none (--tune 0): the small preset; classical models' own grids",
-                "bundle": demo.get("bundle_path"), "header": demo.get("header")}
+                "bundle": demo.get("bundle_path")}  # (the header's lines: these rows and Data)
     models = ", ".join(dict.fromkeys(str(r["name"]) for r in demo.get("rows") or []))
     return page_context(f"genemoe demo — {models}", synthetic=bool(demo.get("synthetic")),
                         summary=summary, record=record, protocol=protocol,
