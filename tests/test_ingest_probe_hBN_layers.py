@@ -200,8 +200,10 @@ def test_the_matrix_read_is_said_under_the_read_line(tmp_path, caplog):
         prepare_dataset([path], out_path=tmp_path / "b", config=PrepareConfig(layer="raw",
                                                                               **OPTIONS))
     said = [r.getMessage() for r in caplog.records if r.name == "genemoe.data.prepare"]
-    at = next(i for i, m in enumerate(said) if m.startswith("read sc.h5ad: 60 genes"))
-    assert said[at + 1] == "  read .raw (--layer raw), not .X: its own var, 60 genes (.X has 40)"
+    read = next(m for m in said if m.startswith("read sc.h5ad: 60 genes"))  # its own lines
+    note = "  read .raw (--layer raw), not .X: its own var, 60 genes (.X has 40)"
+    assert read.splitlines()[1] == note  # prep_text says it (hBP), once
+    assert sum(note.strip() in m for m in said) == 1
 
 
 def test_a_log1p_layer_is_read_on_the_scale_x_would_be(tmp_path):

@@ -59,7 +59,8 @@ def _read(info: dict) -> str:
 # Read notes that change or question what is read: said under the read line, not only kept.
 _SAID_NOTES = ("annotation column", "GCT ", "dropped ", "decimal commas", "second header line",
                "named by their Entrez id", "read .X only", "gene ids from var[", "var[",
-               NATURAL_LOG_NOTE, LOG10_NOTE, "line endings: ")  # unmarked ln/log10 converted
+               NATURAL_LOG_NOTE, LOG10_NOTE, "line endings: ",  # unmarked ln/log10 converted
+               "read layers[", "read .raw (--layer")  # the .h5ad matrix --layer read
 _SAID_ENDINGS = ("blank line(s) skipped", "surrounding spaces: trimmed")  # counted notes
 
 

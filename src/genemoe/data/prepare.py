@@ -48,7 +48,7 @@ from genemoe.data import normalise as norm
 from genemoe.data import splits as sp
 from genemoe.data import tcga
 from genemoe.data.anndata_io import exported_annotation, exported_history, exported_history_said
-from genemoe.data.anndata_layers import is_h5ad, layer_note, matrix_said, refuse_layer_for
+from genemoe.data.anndata_layers import is_h5ad, matrix_said, refuse_layer_for
 from genemoe.data.args import absolute, path_list, path_of, table_path
 from genemoe.data.bundle import Bundle, check_bundle_out, file_sha256, write_bundle
 from genemoe.data.clinical import attach_survival, exported_clinical
@@ -445,8 +445,6 @@ def prepare_dataset(
             plog.step("read", file=str(p), shape=list(t.shape), orientation=t.orientation,
                       **({"matrix": matrix_said(cfg.layer)} if is_h5ad(p) else {}),
                       id_kind=t.id_kind, value_kind=t.value_kind, notes=t.notes)
-            if said := layer_note(t.notes):  # under the read line: the matrix --layer read
-                log.info("  %s", said)
             if t.from_export and (history := exported_history(Path(p))):  # kept in inputs
                 histories[str(p)] = history
                 if said := exported_history_said(Path(p).name, history["exported"]):
