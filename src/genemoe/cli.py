@@ -270,6 +270,7 @@ def predict(
     annotation: Annotated[Path | None, typer.Option(help="Annotation to map symbols/Entrez.")] = None,
     max_missing: Annotated[float, typer.Option(help="Refuse above this share of missing genes (and, linear models, of weight).")] = 0.2,
     orientation: Annotated[str, typer.Option(help="auto | genes_by_samples | samples_by_genes")] = "auto",
+    layer: Layer = None,
     precision: Precision = "fp32",
     normalisation: PredictNormalisation = "auto",
     device: Device = "auto",
@@ -296,7 +297,7 @@ def predict(
                           labels_path=expand_paths(labels, "--labels") or None,
                           label_column=label_column, sample_column=sample_column,
                           clinical_path=expand_paths(clinical, "--clinical") or None,
-                          time_column=time_column, event_column=event_column)
+                          time_column=time_column, event_column=event_column, layer=layer)
     say(report)
 
 

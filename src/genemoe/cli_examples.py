@@ -21,7 +21,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
               "genemoe train --data bundle --task survival --out runs/genemoe_survival"),
     "tune": ("genemoe tune --data bundle --model genemoe --trials 20 --out tuning",
              "genemoe train --data bundle --config tuning/best.yaml --out runs/tuned"),
-    "predict": ("genemoe predict --model runs/genemoe --expression new.tsv --out predictions.csv",),
+    "predict": ("genemoe predict --model runs/genemoe --expression new.tsv --out predictions.csv",
+                "genemoe predict --model runs/genemoe --expression scanpy.h5ad --layer counts "
+                "--out predictions.csv"),
     "demo": ("genemoe demo --out demo_out",
              "genemoe demo --data bundle --out demo_bundle"),
     "export": ("genemoe export --data bundle --out bundle.h5ad",),

@@ -104,6 +104,7 @@ from genemoe.workflows.predict_forward import (
     trust_columns,
 )
 from genemoe.workflows.predict_label_text import label_notes
+from genemoe.workflows.predict_layer import check_predict_layer, matrix_read, predict_read_notes
 from genemoe.workflows.predict_missing import (
     gene_set_shift,
     keep_missing_list,
@@ -261,8 +262,9 @@ def predict_table(payload: dict, table: ExpressionTable, *, annotation: ann.Gene
     scale_notes += unit
     plog = PrepLog()  # answer, not prepare's --normalisation log2cpm (predict has none)
     plog.step("read", file=str(table.source_path), shape=list(table.shape),  # as prepare says it
-              orientation=table.orientation, id_kind=table.id_kind, value_kind=table.value_kind,
-              notes=read_notes(table.notes, scale_notes))
+              orientation=table.orientation, **matrix_read(table), id_kind=table.id_kind,
+              value_kind=table.value_kind,  # the .h5ad's matrix read (--layer), as prepare's
+              notes=read_notes(predict_read_notes(table.notes), scale_notes))
     totals = (own_log_totals(payload, table)  # on the file's own genes, before the mapping
               if rule == "quantile" and normalisation == "auto" else None)
     table = mapped_genes(table, annotation, plog)  # sample ids as gene ids: --orientation
@@ -406,7 +408,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                  sample_column: str | None = None, label_column: str | None = None,
                  clinical_path: Path | str | Sequence[Path | str] | None = None,
                  time_column: str | None = None, event_column: str | None = None,
-                 joined: dict[str, Any] | None = None) -> str:
+                 joined: dict[str, Any] | None = None, layer: str | None = None) -> str:
     """Read, align, normalise and score ``expression_path``; write CSV or Parquet.
 
     Parameters
@@ -454,6 +456,10 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
         the record's ``joined`` section (tool, value column, strand, summary rows, rounding,
         unmapped transcripts), its ``warnings`` first among the record's. None: the
         ``joined.json`` beside a joined ``expression.tsv.gz``, if any (as ``prepare`` reads it).
+    layer
+        An ``.h5ad``'s matrix to score instead of ``X`` (``genemoe predict --layer``): a
+        layer's name (``counts``) or ``raw`` for its ``.raw``; recorded as the read step's
+        ``matrix``. Refused for other files and for a name the file lacks (naming its layers).
 
     Returns
     -------
@@ -478,6 +484,7 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
     out_path = path_of(out_path, "out_path")
     run = folder_of(run, "run")  # a RunResult too
     check_output(out_path, max_missing)  # before reading anything
+    check_predict_layer(expression_path, layer)  # --layer of a TSV: before the model is read
     check_companions(out_path)  # pred.tsv's record and scores are pred.parquet's names too
     check_not_foreign(out_path, [("--expression", Path(expression_path)),  # a run's own
                                  *(("--labels", p) for p in label_paths(labels_path)),
@@ -500,7 +507,8 @@ def predict_file(run: Path | str, expression_path: Path | str, *, out_path: Path
                                            time_column=time_column, event_column=event_column)
                     if clinical_path else None)
         annotation = annotation_for(payload, Path(annotation_path) if annotation_path else None)
-        table = read_expression(Path(expression_path), orientation=orientation, one_scale=False)
+        table = read_expression(Path(expression_path), orientation=orientation, one_scale=False,
+                                layer=layer)
         df, report = predict_table(payload, table, annotation=annotation, max_missing=max_missing,
                                    precision=precision, normalisation=normalisation,
                                    device=device)
