@@ -163,3 +163,30 @@ def test_predict_layer_on_the_command_line(run, tmp_path):
                                    "--layer", "counts", "--out", str(tmp_path / "q.csv")])
     assert isinstance(bad.exception, InputError) and "names a matrix of an AnnData file" in \
         str(bad.exception)
+
+
+@pytest.mark.slow  # ~40 s: 93 samples × 56,537 genes prepared, trained, scored twice
+def test_real_counts_layer_predicts_what_the_counts_file_does(tmp_path, shared_data):
+    """GDC counts of CHOL (36 samples) and UCS (57) × 56,537 genes: a logreg run on their
+    bundle; UCS as a scanpy file (X = ln(CP10k + 1), ``layers['counts']`` the counts)
+    scored with ``layer='counts'`` gives the predictions of UCS's own counts file."""
+    src = shared_data / "gdc_counts_6types"
+    files = [src / f"TCGA_{t}_Counts.exp.gz" for t in ("CHOL", "UCS")]
+    prepare_dataset(files, out_path=tmp_path / "bundle", config=PrepareConfig(
+        min_class_size=1))
+    train_run(tmp_path / "bundle", out_dir=tmp_path / "run", task="classify",
+              model_name="logreg", progress=False)
+    table = pd.read_csv(files[1], sep="\t", index_col=0)  # genes × samples
+    counts = table.T.to_numpy(dtype=np.float32)
+    a = anndata.AnnData(X=_log1p_cp10k(counts), obs=pd.DataFrame(index=table.columns.astype(str)),
+                        var=pd.DataFrame(index=table.index.astype(str)))
+    a.layers["counts"] = sp.csr_matrix(counts)
+    a.uns["log1p"] = {"base": None}
+    a.write_h5ad(tmp_path / "ucs.h5ad")
+    predict_file(tmp_path / "run", files[1], out_path=tmp_path / "plain.csv")
+    predict_file(tmp_path / "run", tmp_path / "ucs.h5ad", out_path=tmp_path / "layer.csv",
+                 layer="counts")
+    plain, got = pd.read_csv(tmp_path / "plain.csv"), pd.read_csv(tmp_path / "layer.csv")
+    pd.testing.assert_frame_equal(got, plain)
+    assert (plain["predicted_type"] == "UCS").all()
+    assert _read_step(tmp_path / "layer.csv")["matrix"] == "layers['counts']"
