@@ -50,10 +50,10 @@ def _synthetic_counts(n: int = 24, g: int = 60) -> tuple[np.ndarray, list[str]]:
 
 
 @pytest.mark.parametrize(("raw", "layer", "said"), [
-    (True, False, "while .raw holds the values before: read it instead (prepare --layer raw), "
+    (True, False, "while .raw holds the values before: read it instead (--layer raw), "
                   "or in Python adata = adata.raw.to_adata()"),
-    (False, True, "while layers ['counts'] hold the values before: read one instead (prepare "
-                  "--layer counts), or in Python adata.X = adata.layers['counts']"),
+    (False, True, "while layers ['counts'] hold the values before: read one instead "
+                  "(--layer counts), or in Python adata.X = adata.layers['counts']"),
 ])
 def test_scaled_x_beside_raw_or_layer_is_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture,
                                                raw: bool, layer: bool, said: str) -> None:

@@ -316,11 +316,11 @@ def centred_x_said(unread: str, n_samples: int) -> str:
     ...     "(Python: ...), or in Python adata = adata.raw.to_adata(); adata.write_h5ad(...)", 9))
     X looks centred per gene (sc.pp.scale?), fitted over all 9 samples (test samples among \
 them; new samples cannot be put on that scale), while .raw holds the values before: read it \
-instead (prepare --layer raw), or in Python adata = adata.raw.to_adata(); adata.write_h5ad(...)
+instead (--layer raw), or in Python adata = adata.raw.to_adata(); adata.write_h5ad(...)
     """
     what = unread.removeprefix("read .X only, not ").split(":", 1)[0]
     use = unread.split("in Python ", 1)[-1]
-    flag = f" (prepare {m[0]}), or" if (m := re.search(r"--layer \S+", unread)) else ","
+    flag = f" ({m[0]}), or" if (m := re.search(r"--layer \S+", unread)) else ","  # either command's
     holds = "holds" if " or " not in what and not what.startswith("layers") else "hold"
     return (f"X looks centred per gene (sc.pp.scale?), fitted over all {n_samples:,} samples "
             "(test samples among them; new samples cannot be put on that scale), while "
