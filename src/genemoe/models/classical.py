@@ -7,6 +7,8 @@ Every model here is created through the registry,
     ``X`` ``(n_samples, n_genes)`` float32, already scaled on the training split; ``y``
     ``(n_samples,)`` class indices in ``0 .. n_outputs - 1``. ``X_val`` / ``y_val`` choose
     the hyper-parameters (see below); the final model is fitted on the training rows only.
+    Fit and predict run with one BLAS thread (``GENEMOE_BLAS_THREADS`` changes it; see
+    :func:`genemoe.models.classical_common.blas_thread_limit`).
 ``predict_proba(X) -> (n_samples, n_outputs)``
     Columns are the class indices ``0 .. n_outputs - 1``, also for classes absent from
     the training labels (their column is 0). Rows sum to 1.
@@ -67,6 +69,7 @@ from genemoe.models.classical_common import (
     Grid,
     Task,
     best_index,
+    blas_thread_limit,
     check_task,
     check_X,
     grid_points,
@@ -230,10 +233,11 @@ class SklearnClassifier:
         if X_val is not None and y_val is not None:
             Xv = check_X(X_val, self.n_genes, "X_val")
             val = (Xv, _check_labels(y_val, Xv.shape[0], self.n_outputs, "y_val"))
-        chosen = self._tune(X, y, val)
-        cfg = {**self.config, **chosen}
-        with kept_warning_filters():  # the forest's worker threads (see kept_warning_filters)
-            self.estimator_ = self.spec.make(cfg, X, y, True).fit(X, y)  # training rows only
+        with blas_thread_limit():  # one BLAS thread unless GENEMOE_BLAS_THREADS says
+            chosen = self._tune(X, y, val)
+            cfg = {**self.config, **chosen}
+            with kept_warning_filters():  # the forest's worker threads (kept_warning_filters)
+                self.estimator_ = self.spec.make(cfg, X, y, True).fit(X, y)  # training rows
         return self
 
     def _tune(self, X: np.ndarray, y: np.ndarray, val: tuple | None) -> Cfg:
@@ -265,7 +269,7 @@ class SklearnClassifier:
             raise RuntimeError(f"{self.name}: call fit() before predict_proba()")
         X = check_X(X, self.n_genes)
         out = np.zeros((X.shape[0], self.n_outputs))
-        with kept_warning_filters():
+        with kept_warning_filters(), blas_thread_limit():
             out[:, self.estimator_.classes_] = self.estimator_.predict_proba(X)
         return out / out.sum(axis=1, keepdims=True)  # float32 solvers leave ~1e-7 slack
 
