@@ -33,7 +33,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("read", "prepare", "moe", "train", "image", "survival", "pretrain_stream", "quant_dir")
+NAMES = (
+    "read", "prepare", "moe", "train", "image", "survival", "pretrain_stream", "quant_dir",
+    "threads",
+)
 LINE = 100  # the longest line printed for people
 
 
@@ -54,6 +57,7 @@ def commands(args: argparse.Namespace) -> dict[str, list[str]]:
         + (["--tmp-dir", str(args.tmp_dir)] if args.tmp_dir else []),
         "quant_dir": ["bench_quant_dir.py", *quick]
         + (["--tmp-dir", str(args.tmp_dir)] if args.tmp_dir else []),
+        "threads": ["bench_threads.py", "--full" if args.full else "--quick"],  # quick default
     }
     return {k: [sys.executable, str(HERE / v[0]), *v[1:]] for k, v in cmds.items()}
 
