@@ -4,7 +4,9 @@ Two OpenBLAS threads on a machine shared with other processes spin-wait for a pa
 that another process holds: ``benchmarks/bench_threads.py`` measured ``logreg`` fits 26-60 x
 slower than on one thread on 2 shared cores. These tests check that the limit is in force
 inside ``fit`` and ``predict_proba``, that the opt-out works, and that the limited fit
-gives the unlimited one's probabilities.
+gives the unlimited one's probabilities on this small problem (on the real pancan33 a
+tuned logreg's moved by up to 1e-5, the same C and labels: the thread count changes the
+order of BLAS sums).
 """
 
 from __future__ import annotations

@@ -288,8 +288,11 @@ def blas_thread_limit() -> AbstractContextManager:
     and predict inside it. Measured (``benchmarks/bench_threads.py``, 2 shared cores, load
     3-6): one thread fitted ``logreg`` 60 x faster on pancan33's 660 x 100, 26 x at 2,000
     genes and 2.9 x at 20,000, alone and beside a busy process per core (two OpenBLAS
-    threads spin-wait for a partner another process holds); the SVMs were 0.95-1.24 x and
-    gave the same models, since their solvers run in one thread anyway.
+    threads spin-wait for a partner another process holds); a tuned ``logreg`` on pancan33
+    took 1.8 s against 23 s. The SVMs were 0.95-1.7 x. The thread count changes the order of
+    BLAS sums: the tuned pancan33 ``logreg`` chose the same ``C`` and labels on one thread
+    and on two, with probabilities up to 1e-5 apart (each count repeats its own result
+    exactly). One thread also makes a fit independent of the machine's core count.
     """
     # scipy.linalg loads scipy's own OpenBLAS now: a limit set before a library loads does
     # not reach it, and scikit-learn's solvers would load it inside the context.
