@@ -292,6 +292,21 @@ def _pretrain_stream(d: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def _threads(d: dict) -> list[tuple[str, str]]:
+    """Per cell: how many times faster one BLAS thread fit than the default, alone and beside
+    busy processes."""
+    rows = []
+    for cell, r in d["cells"].items():
+        if "alone" not in r:
+            rows.append((f"1 BLAS thread: {cell}", str(r.get("error", "not run"))))
+            continue
+        busy = r.get("loaded", {}).get("ratio_default_over_1")
+        rows.append((f"1 BLAS thread: {cell}",
+                     f"{r['alone']['ratio_default_over_1']:.2f}x faster alone"
+                     + (f", {busy:.2f}x beside busy cores" if busy is not None else "")))
+    return rows
+
+
 HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
     "read": _read,
     "prepare": _prepare,
@@ -301,6 +316,7 @@ HEADLINES: dict[str, Callable[[dict], list[tuple[str, str]]]] = {
     "survival": _survival,
     "pretrain_stream": _pretrain_stream,
     "quant_dir": _quant_dir,
+    "threads": _threads,
 }
 
 
