@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -59,17 +58,8 @@ DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BUSY = "while True: pass"
 PRIMARY = ("Primary Solid Tumor", "Primary Blood Derived Cancer - Peripheral Blood")
 
-
-def cpu_model() -> str:
-    """The CPU's model name from ``/proc/cpuinfo`` (``platform.processor()`` elsewhere)."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_train import cpu_model  # noqa: E402  (one CPU probe for every benchmark)
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
