@@ -94,7 +94,7 @@ from genemoe.explain.maps import (
     _map_facts,
     _vector_maps,
 )
-from genemoe.explain.members import with_agreement
+from genemoe.explain.members import linear_members, with_agreement
 from genemoe.explain.methods import (
     DEFAULT_DRAWS,
     DEFAULT_N_STEPS,
@@ -467,6 +467,7 @@ def explain_run(run_dir: Path | str, *, data: Path | str, out_dir: Path | str,
                             "attributions of its own output (logit or raw risk); completeness "
                             "against the mean of their changes")
         conv["ensemble_members"] = ens.get("members_scheme")  # config.yaml's scheme
+        each = each or linear_members(model, X, target=target, baseline=baseline, scaler=scaler)
         conv.update(with_agreement(conv, each, groups, survival=survival, keep=keep))  # unsaid
     conv["drawn_from"] = {"n": n_from, "split": "--samples" if samples else split,
                           "cap_per_predicted_class": None if samples else max_samples_per_class}

@@ -25,6 +25,7 @@ its attributions are exact; the predicted class stays the ensemble's (mean proba
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ from genemoe.models.base import ModelOutput
 
 __all__ = ["LINEAR_MODELS", "LinearScore", "is_linear_payload", "linear_attributions",
            "linear_weights", "weight_text", "weight_record", "weighted_keep", "selected_count",
-           "fitted_weight_text"]
+           "fitted_weight_text", "member_attributions"]
 
 LINEAR_MODELS = ("coxnet", "coxph", "logreg", "svm_linear")
 _BLOCK = 512  # unit steps scored at once: (512, n_genes) float64
@@ -242,4 +243,36 @@ def weighted_keep(keep: np.ndarray | dict[str, np.ndarray] | None,
         mask = has[picked].any(0) if picked else np.zeros(has.shape[1], bool)
         own = keep.get(g) if isinstance(keep, dict) else keep
         out[g] = mask if own is None else mask & np.asarray(own, bool)
+    return out
+
+
+def member_attributions(model: LinearScore, X: np.ndarray, *, target: np.ndarray | None,
+                        reference: np.ndarray) -> list[np.ndarray]:
+    """An ensemble's members' own exact attributions, one ``(n, n_genes)`` float32 each.
+
+    Member ``m``'s is ``w_m (x - r)`` of its own output (a classifier's: its logit over its
+    calibration temperature, so their mean is :func:`linear_attributions`' of the
+    ensemble). The ensemble was attributed in one pass: its members' were not kept, and their
+    agreement (:mod:`~genemoe.explain.members`) was not recorded. ``[]`` for one model.
+
+    Parameters
+    ----------
+    model
+        The linear model (an ensemble: ``n_members > 1``).
+    X, target, reference
+        As :func:`linear_attributions`.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One array per member, in the ensemble's order.
+    """
+    if getattr(model, "n_members", 1) < 2:
+        return []
+    out = []
+    for member, temperature in model.parts:
+        one = copy.copy(model)  # the same module around one member
+        one.estimator, one.parts, one.n_members = member, [(member, 1.0)], 1
+        attr, _ = linear_attributions(one, X, target=target, reference=reference)
+        out.append(attr / np.float32(temperature))
     return out

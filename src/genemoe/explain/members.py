@@ -5,17 +5,30 @@ attributions (:func:`~genemoe.explain.methods.attribute_with`). A mean can hide 
 that disagree: three members each ranking other genes first give a mean ranking none of
 them holds. The agreement, per class (survival: the one risk group), is the share of the
 top genes two members' own rankings have in common, over every pair of members; it was
-neither recorded nor said, only the mean.
+neither recorded nor said, only the mean. A linear ensemble (``coxnet``, ``logreg``, ...)
+is attributed in one pass; its members' exact attributions are taken apart here
+(:func:`linear_members`): it recorded no agreement. A median class under half is warned of
+(:func:`agreement_warning`): it was said, never warned.
 """
 
 from __future__ import annotations
 
+import logging
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
-__all__ = ["member_agreement", "agreement_text", "with_agreement"]
+from genemoe.data.scaling import Scaler
+from genemoe.explain.integrated_gradients import baseline_vector
+from genemoe.explain.linear import LinearScore, member_attributions
+from genemoe.explain.references import STEADY
+from genemoe.text_wrap import warning_text
+
+__all__ = ["member_agreement", "agreement_text", "agreement_warning", "with_agreement",
+           "linear_members"]
+
+log = logging.getLogger(__name__)
 
 TOP = 10  # the top genes compared, as the reference draw's stability compares them
 
@@ -23,10 +36,13 @@ TOP = 10  # the top genes compared, as the reference draw's stability compares t
 def _top_set(attr: np.ndarray, mask: np.ndarray | None, *, survival: bool, top: int) -> set[int]:
     """The ``top`` genes of one member's attributions ``(n, genes)`` of one group, ranked as
     the explanation ranks them (survival by mean |attribution|, else by mean attribution),
-    among the genes ``mask`` keeps (all where None)."""
+    among the genes ``mask`` keeps (all where None) and the member moves (a gene a linear
+    member gives no weight has attributions of exactly 0: not one of its top genes)."""
     score = np.abs(attr).mean(0) if survival else attr.mean(0)
+    moved = (attr != 0).any(0)
     if mask is not None:
-        score = np.where(np.asarray(mask, bool), score, -np.inf)
+        moved &= np.asarray(mask, bool)
+    score = np.where(moved, score, -np.inf)
     order = np.argsort(-score, kind="stable")[:top]
     return {int(i) for i in order if np.isfinite(score[i])}
 
@@ -97,4 +113,39 @@ def with_agreement(conv: dict[str, Any], each: list[np.ndarray], groups: np.ndar
         return {}
     said = conv.get("ensemble")
     text = rec["members_agreement"]["text"]
+    if warning := agreement_warning(rec["members_agreement"]):  # said, never warned
+        rec["members_warning"] = warning  # the page's banner shows every *_warning
+        log.warning("%s", warning_text(warning))
     return {**rec, **({"ensemble": f"{said}; {text}"} if said else {})}
+
+
+def agreement_warning(rec: dict[str, Any]) -> str | None:
+    """A warning when the members share less than half their own top genes in the median
+    class (:func:`member_agreement`'s record); None otherwise.
+
+    The threshold is the reference draw's (:data:`~genemoe.explain.references.STEADY`,
+    0.5): there two halves of one draw, here two members, each rank the top genes of a
+    class; sharing under half of them means most of a top list is one ranker's alone, so
+    the mean's top genes are not what the rankers hold in common. The median class is
+    judged (not the least one): a few classes with few samples disagree by chance, while a
+    median under half says the explanation as a whole rests on which members were fitted.
+    """
+    if rec["median"] >= STEADY:
+        return None
+    return (f"the ensemble's {rec['n_members']} members share < {STEADY:.0%} of their own "
+            f"top-{rec['top']} genes in the median class ({rec['median']:.0%}): the mean ranks "
+            "genes the members disagree on (convergence.json: members_agreement, per class); "
+            "explain a run of one model (train without --ensemble) to see a member's own "
+            "ranking, or train with more data or epochs")
+
+
+def linear_members(model: Any, X: np.ndarray, *, target: np.ndarray | None,
+                   baseline: Any, scaler: Scaler | None) -> list[np.ndarray]:
+    """A linear ensemble's members' own attributions from ``baseline`` (as
+    :func:`~genemoe.explain.methods.attribute_with` resolves it), for :func:`with_agreement`:
+    :func:`~genemoe.explain.linear.member_attributions`; ``[]`` for any other model (a
+    neural ensemble's members' are kept as they are attributed)."""
+    if not isinstance(model, LinearScore) or model.n_members < 2:
+        return []
+    reference = baseline_vector(baseline, X.shape[1], scaler=scaler).astype(np.float64)
+    return member_attributions(model, X, target=target, reference=reference)
