@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from genemoe.data.args import shown_path
 from genemoe.errors import input_error
 
 __all__ = ["check_out_dir", "remove_outputs", "probe_writable", "check_writable_folder"]
@@ -88,7 +89,18 @@ def check_out_dir(out_dir: Path, own: str) -> None:
         What the command writes (``"run"``, ``"tune"``, ``"benchmark"``, ``"pretrain"``,
         ``"explain"``, ``"features"``; ``"demo"`` writes none of them at the top):
         its own earlier results there are its business (resume, reuse or replace).
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` is a file (``benchmark --out afile`` said only the system's ``afile:
+        File exists`` when the folder was made), or holds another command's results.
     """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise input_error(f"--out {shown_path(out_dir)} is a file, not a folder",
+                          fix="give --out a new folder's path, or a folder this command "
+                              "wrote before")
     if not out_dir.is_dir():
         return
     for kind, names, what in _OUTPUT_MARKERS:

@@ -17,6 +17,7 @@ import difflib
 import importlib
 import inspect
 import numbers
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any, Literal, get_args
 from genemoe.config_presets import check_config_keys
 from genemoe.data.args import check_flags
 from genemoe.errors import InputError, input_error, out_of_memory_message
-from genemoe.text_wrap import wrapped
+from genemoe.text_wrap import WIDTH, wrapped
 
 __all__ = ["ModelSpec", "register_model", "create_model", "check_sizes", "list_models", "get_spec",
            "choices_text", "set_search_space", "signature_defaults", "options_text", "check_task",
@@ -179,18 +180,23 @@ def get_spec(name: str) -> ModelSpec:
 def choices_text(unknown: list[str], *, lead: str = "") -> str:
     """The fix for unknown model names: after ``lead``, the nearest names, then every
     trainable model (not ``ensemble``) on lines of at most 100 characters under the
-    ``  fix: `` an error puts before it (the list ran on one line of 157 characters)::
+    ``  fix: `` an error puts before it, every continued line under one indent of 6 (the
+    list ran on one line of 157 characters, then wrapped under 6 and 10 spaces)::
 
-        nearest: genemoe, moe; choose one of the 17 models (genemoe models says what each is):
-            coxnet, coxnnet, coxph, ...
+          fix: nearest: genemoe; choose one of the 17 models (genemoe models says what each is):
+              coxnet, coxnnet, coxph, ...
+              svm, svm_linear, ...
     """
     names = list_models()
     near = list(dict.fromkeys(m for u in unknown for m in difflib.get_close_matches(
         u.lower(), names, n=3, cutoff=0.6)))
     said = f"nearest: {', '.join(near)}; " if near else ""
-    text = (f"  fix: {lead}{said}choose one of the {len(names)} models (genemoe models says "
-            f"what each is):\n      {', '.join(names)}")
-    return wrapped(text, first_whole=False)[len("  fix: "):]
+    head = wrapped(f"  fix: {lead}{said}choose one of the {len(names)} models (genemoe "
+                   "models says what each is):", first_whole=False)[len("  fix: "):]
+    pad = " " * 6
+    rows = textwrap.wrap(", ".join(names), width=WIDTH, initial_indent=pad,
+                         subsequent_indent=pad, break_long_words=False, break_on_hyphens=False)
+    return "\n".join([head, *rows])
 
 
 def options_text(config: Mapping[str, Any]) -> str:

@@ -14,13 +14,22 @@ import math
 from typing import Any
 
 from genemoe.errors import input_error
+from genemoe.text_wrap import wrapped
 from genemoe.workflows.common import check_numbers, check_whole_numbers
 
 __all__ = ["EMBEDDINGS", "check_feature_options"]
 
 EMBEDDINGS = ("tsne", "umap", "both")
-_DEFAULTS_FIX = ("e.g. --n-features 20 --threshold 0.4 --k 15 (the defaults; from Python "
-                 "n_features=20, threshold=0.4, k=15)")
+_RANGE_FIXES = {  # one fix per flag (all three named all three flags, for any one at fault)
+    "--n-features": "--n-features (Python n_features) is how many leading latent features "
+                    "(highest variance) are correlated with genes, 1 or more; e.g. "
+                    "--n-features 20 (the default)",
+    "--threshold": "--threshold (Python threshold) is the mean |r| a strong gene exceeds, "
+                   "from 0 to 1; e.g. --threshold 0.4 (the default)",
+    "--k": "--k (Python k) is how many nearest neighbours the real-vs-reconstructed mixing "
+           "score counts per sample, from 1 to one less than the samples analysed; e.g. "
+           "--k 15 (the default)",
+}
 
 
 def check_feature_options(*, n_features: Any, threshold: Any, k: Any, max_samples: Any,
@@ -61,7 +70,9 @@ def check_feature_options(*, n_features: Any, threshold: Any, k: Any, max_sample
                                   ("--threshold", threshold, 0 <= threshold <= 1, "in [0, 1]"),
                                   ("--k", k, k >= 1, "1 or more")):
         if not ok:  # was one sentence for all three, naming none; the flag named once
-            raise input_error(f"must be {want}, got {value}", where=flag, fix=_DEFAULTS_FIX)
+            raise input_error(f"must be {want}, got {value}", where=flag,
+                              fix=wrapped(f"  fix: {_RANGE_FIXES[flag]}",
+                                          first_whole=False)[len("  fix: "):])
     if max_samples is not None and max_samples < 3:
         raise input_error(f"--max-samples {max_samples} is too few: the analysis needs >= 3 "
                           "samples", fix="e.g. --max-samples 1000 (the default, the paper's)")
