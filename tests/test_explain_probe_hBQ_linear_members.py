@@ -44,7 +44,7 @@ def test_low_agreement_is_warned_on_the_terminal_and_in_the_record(caplog):
         conv = with_agreement({"ensemble": "2 logreg members"}, [a, b], groups, survival=False)
     warn = conv["members_warning"]
     assert "members share < 50% of their own top-10 genes in the median class (0%)" in warn
-    assert "disagree" in warn and "more data or epochs" in warn
+    assert "disagree" in warn and "more data or epochs steady the members" in warn
     assert any("members share < 50%" in r.getMessage() for r in caplog.records)
     assert "members_warning" not in with_agreement({}, [a, a], groups, survival=False)
     from genemoe.explain.members import agreement_warning

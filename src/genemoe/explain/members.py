@@ -134,9 +134,9 @@ def agreement_warning(rec: dict[str, Any]) -> str | None:
         return None
     return (f"the ensemble's {rec['n_members']} members share < {STEADY:.0%} of their own "
             f"top-{rec['top']} genes in the median class ({rec['median']:.0%}): the mean ranks "
-            "genes the members disagree on (convergence.json: members_agreement, per class); "
-            "explain a run of one model (train without --ensemble) to see a member's own "
-            "ranking, or train with more data or epochs")
+            "genes the members disagree on (each class's share: convergence.json "
+            "members_agreement); a single model (train without --ensemble) explained shows one "
+            "model's own ranking; more data or epochs steady the members")
 
 
 def linear_members(model: Any, X: np.ndarray, *, target: np.ndarray | None,
